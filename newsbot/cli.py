@@ -1,0 +1,235 @@
+"""The ``newsbot`` command: crawl, demo, validate, mirror, snapshot."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+import time
+import urllib.request
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from newsbot.config import FeedConfigError, load_feeds
+from newsbot.mirror import MIRROR_ENV, MirrorServer, save_page, start_mirror_thread
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_CONFIG = 2
+#: Where the bundled offline pages live, relative to the project directory.
+BUNDLED_MIRROR = Path("tests") / "sites"
+
+
+def _project_settings():  # type: ignore[no-untyped-def]
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "newsbot.settings")
+    from scrapy.utils.project import get_project_settings
+
+    return get_project_settings()
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check the feeds file; print every problem with its line."""
+    from newsbot.spiderloader import feeds_path
+
+    path = Path(args.feeds) if args.feeds else feeds_path(_project_settings())
+    try:
+        feeds = load_feeds(path)
+    except FeedConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{path}: {len(exc.problems)} problem(s)", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    print(f"{path}: {len(feeds)} feeds OK: {', '.join(feed.name for feed in feeds)}")
+    return EXIT_OK
+
+
+def cmd_mirror(args: argparse.Namespace) -> int:
+    """Serve a directory of saved pages in the foreground."""
+    try:
+        server = MirrorServer(args.directory, host=args.host, port=args.port)
+    except (FileNotFoundError, OSError) as exc:
+        print(f"newsbot mirror: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    # The first line is the contract tests and scripts read: the base URL.
+    print(server.url, flush=True)
+    print(
+        f"serving {server.root}; set {MIRROR_ENV}={server.url} to route feeds here",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return EXIT_OK
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    """Save a live page (or a local file's bytes) into the mirror layout."""
+    if args.body:
+        body = Path(args.body).read_bytes()
+    else:
+        request = urllib.request.Request(args.url, headers={"User-Agent": "Mozilla/5.0 newsbot"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                body = response.read()
+        except OSError as exc:
+            print(f"newsbot snapshot: cannot fetch {args.url}: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+    print(save_page(args.dir, args.url, body))
+    return EXIT_OK
+
+
+def run_feeds(names: Sequence[str], out_dir: Path) -> int:
+    """Crawl the named feeds (all when empty) in one process; print a summary table."""
+    from scrapy.crawler import CrawlerProcess
+
+    from newsbot.spiderloader import feeds_path
+
+    settings = _project_settings()
+    try:
+        feeds = load_feeds(feeds_path(settings))
+    except FeedConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    known = {feed.name for feed in feeds}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        print(f"unknown feed(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return EXIT_BAD_CONFIG
+    selected = list(names) or [feed.name for feed in feeds]
+    day = datetime.now().strftime("%Y-%m-%d")
+    settings.set(
+        "FEEDS",
+        {
+            str(out_dir / "%(name)s" / f"{day}.jsonl"): {
+                "format": "jsonlines",
+                "encoding": "utf-8",
+                "overwrite": False,
+            }
+        },
+        priority="cmdline",
+    )
+    process = CrawlerProcess(settings)
+    crawlers = []
+    started = time.monotonic()
+    for name in selected:
+        crawler = process.create_crawler(name)
+        crawlers.append(crawler)
+        process.crawl(crawler)
+    process.start()
+    elapsed = time.monotonic() - started
+    return print_summary(crawlers, out_dir, day, elapsed)
+
+
+def print_summary(crawlers: Sequence, out_dir: Path, day: str, elapsed: float) -> int:  # type: ignore[type-arg]
+    """One line per feed: pages, records, drops by reason, errors; non-zero if any failed."""
+    header = f"{'feed':<20} {'pages':>6} {'records':>8} {'dropped':>8} {'errors':>7}  output"
+    print(header)
+    print("-" * len(header))
+    failed = False
+    for crawler in crawlers:
+        stats = crawler.stats.get_stats()
+        pages = stats.get("downloader/response_count", 0)
+        records = stats.get("item_scraped_count", 0)
+        dropped = {
+            key.removeprefix("newsbot/dropped/"): value
+            for key, value in stats.items()
+            if key.startswith("newsbot/dropped/")
+        }
+        errors = stats.get("log_count/ERROR", 0)
+        failed = failed or errors > 0 or records == 0
+        drops = sum(dropped.values())
+        target = out_dir / crawler.spider.name / f"{day}.jsonl"
+        print(f"{crawler.spider.name:<20} {pages:>6} {records:>8} {drops:>8} {errors:>7}  {target}")
+        for reason, count in sorted(dropped.items()):
+            print(f"{'':<20} dropped {reason}: {count}")
+    print(f"elapsed {elapsed:.1f}s")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    """Crawl the live sites (or the mirror named by $NEWSBOT_MIRROR)."""
+    return run_feeds(args.feeds, Path(args.out))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Serve the bundled pages and crawl every feed over them, offline."""
+    from newsbot.spiderloader import project_dir
+
+    directory = Path(args.sites) if args.sites else project_dir() / BUNDLED_MIRROR
+    server = start_mirror_thread(directory)
+    os.environ[MIRROR_ENV] = server.url
+    print(f"offline demo: mirror of {directory} at {server.url}", flush=True)
+    try:
+        return run_feeds(args.feeds, Path(args.out))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def network_available(host: str = "finance.eastmoney.com", timeout: float = 3.0) -> bool:
+    """Whether a real news site answers on port 443."""
+    try:
+        with socket.create_connection((host, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """The main job: a live crawl when the sites are reachable, else the offline demo."""
+    if network_available():
+        return cmd_crawl(args)
+    print("no network to the news sites: running the offline demo instead", flush=True)
+    args.sites = None
+    return cmd_demo(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``newsbot``."""
+    parser = argparse.ArgumentParser(prog="newsbot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    validate = sub.add_parser("validate", help="check feeds.yaml and report every problem")
+    validate.add_argument("--feeds", help="feeds file (default: the project's feeds.yaml)")
+    validate.set_defaults(func=cmd_validate)
+
+    for name, func, text in (
+        ("crawl", cmd_crawl, "crawl feeds (all by default) into data/<feed>/<date>.jsonl"),
+        ("demo", cmd_demo, "offline demo: serve tests/sites and crawl every feed over it"),
+        ("run", cmd_run, "live crawl if the sites are reachable, else the offline demo"),
+    ):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("feeds", nargs="*", help="feed names (default: all)")
+        command.add_argument("--out", default="data", help="output directory (default: data)")
+        if name == "demo":
+            command.add_argument("--sites", help="mirror directory (default: tests/sites)")
+        command.set_defaults(func=func)
+
+    mirror = sub.add_parser("mirror", help="serve a directory of saved pages")
+    mirror.add_argument("directory")
+    mirror.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    mirror.add_argument("--host", default="127.0.0.1")
+    mirror.set_defaults(func=cmd_mirror)
+
+    snapshot = sub.add_parser("snapshot", help="save a page into the mirror layout")
+    snapshot.add_argument("url")
+    snapshot.add_argument("--dir", default=str(BUNDLED_MIRROR), help="mirror directory")
+    snapshot.add_argument("--body", help="save this file's bytes instead of fetching the URL")
+    snapshot.set_defaults(func=cmd_snapshot)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``newsbot`` console script."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""Pure extraction: a page (HTML or JSON) and a feed's rules in, raw article fields out.
+
+Nothing here cleans or parses dates; it only finds things. Selectors are CSS, or XPath
+when they start with ``/`` or ``(`` (see :func:`newsbot.config.is_xpath`).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml import html as lxml_html
+from parsel import Selector, SelectorList
+
+from newsbot.config import ArticleRules, FieldRule, is_xpath
+
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class RawArticle:
+    """Fields as found on the page, before cleaning and date parsing."""
+
+    title: str | None = None
+    date: str | None = None
+    body: str | None = None
+    source: str | None = None
+    author: str | None = None
+    editor: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def merged_with(self, preferred: Mapping[str, Any]) -> RawArticle:
+        """A copy where the non-empty values of ``preferred`` win (e.g. list-API fields)."""
+        values = {name: getattr(self, name) for name in ARTICLE_FIELDS}
+        for name, value in preferred.items():
+            if name in values and value not in (None, ""):
+                values[name] = str(value)
+        return RawArticle(**values, extra=dict(self.extra))
+
+
+ARTICLE_FIELDS = ("title", "date", "body", "source", "author", "editor")
+
+
+def select(selector: Selector | SelectorList[Selector], query: str) -> SelectorList[Selector]:
+    """Apply a CSS or XPath query."""
+    return selector.xpath(query) if is_xpath(query) else selector.css(query)
+
+
+def node_text(node: Selector) -> str:
+    """Whitespace-normalized text of a matched node (element or string)."""
+    root = node.root
+    if isinstance(root, str):
+        raw = root
+    else:
+        raw = "".join(node.xpath("string(.)").getall())
+    return _SPACES.sub(" ", raw.replace("\u3000", " ")).strip()
+
+
+def select_text(page: Selector, rule: FieldRule | None) -> str | None:
+    """First non-empty text the rule matches, narrowed by its regex when it has one."""
+    if rule is None:
+        return None
+    pattern = re.compile(rule.re) if rule.re else None
+    for node in select(page, rule.selector):
+        text = node_text(node)
+        if not text:
+            continue
+        if pattern is None:
+            return text
+        match = pattern.search(text)
+        if match:
+            return (match.group(1) if match.groups() else match.group(0)).strip()
+    return None
+
+
+def inner_html(element: lxml_html.HtmlElement) -> str:
+    """An element's content as HTML, without the element's own tag."""
+    parts = [element.text or ""]
+    parts.extend(
+        lxml_html.tostring(child, encoding="unicode", method="html", with_tail=True)
+        for child in element
+    )
+    return "".join(parts)
+
+
+def select_body(page: Selector, rule: FieldRule, remove: Iterable[str] = ()) -> str | None:
+    """Inner HTML of the first element the body rule matches, minus ``remove`` matches."""
+    for node in select(page, rule.selector):
+        if isinstance(node.root, str):
+            continue
+        element = copy.deepcopy(node.root)
+        wrapper = Selector(root=element, type="html")
+        for query in remove:
+            for unwanted in select(wrapper, query):
+                if not isinstance(unwanted.root, str) and unwanted.root.getparent() is not None:
+                    unwanted.root.drop_tree()
+        return inner_html(element)
+    return None
+
+
+def extract_article(page: Selector, rules: ArticleRules) -> RawArticle:
+    """Find every field of an HTML article page by the feed's selectors."""
+    return RawArticle(
+        title=select_text(page, rules.title),
+        date=select_text(page, rules.date),
+        body=select_body(page, rules.body, rules.remove),
+        source=select_text(page, rules.source),
+        author=select_text(page, rules.author),
+        editor=select_text(page, rules.editor),
+    )
+
+
+def extract_links(page: Selector, query: str, base_url: str) -> list[str]:
+    """Absolute URLs of the links a selector matches (``<a>`` elements or href strings)."""
+    links: list[str] = []
+    for node in select(page, query):
+        href = node.root if isinstance(node.root, str) else node.attrib.get("href")
+        if not href:
+            continue
+        href = href.strip()
+        if href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        absolute = urljoin(base_url, href)
+        if absolute not in links:
+            links.append(absolute)
+    return links
+
+
+_MISSING = object()
+
+
+def json_path(data: Any, dotted: str) -> Any:
+    """Follow a dotted path (``data.list``, ``rows.0.title``) into JSON; None when absent."""
+    current = data
+    for part in dotted.split("."):
+        if isinstance(current, Mapping):
+            current = current.get(part, _MISSING)
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            return None
+        if current is _MISSING:
+            return None
+    return current
+
+
+def json_fields(data: Any, paths: Mapping[str, str]) -> dict[str, Any]:
+    """Article fields read from JSON by a mapping of field name → dotted path."""
+    return {name: json_path(data, path) for name, path in paths.items()}
+
+
+def parse_jsonp(text: str) -> str:
+    """Strip a JSONP wrapper or ``var x = …;`` prefix, returning the JSON text."""
+    stripped = text.strip()
+    if stripped.startswith(("{", "[")):
+        return stripped
+    match = re.match(r"^(?:var\s+\w+\s*=\s*|[\w.$]+\s*\()(.*?)\)?;?\s*$", stripped, re.DOTALL)
+    return match.group(1) if match else stripped

@@ -1,0 +1,1 @@
+"""Spiders: one generic class per page flow; feeds.yaml makes one spider per feed."""

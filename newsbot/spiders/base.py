@@ -1,0 +1,83 @@
+"""FeedSpider: what every feed spider shares (settings, records, error reporting)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
+
+import scrapy
+
+from newsbot.config import HtmlFeed, JsonFeed, iter_feed_urls
+from newsbot.dedup import record_id
+from newsbot.items import Article
+from newsbot.mirror import mirror_base
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+    from twisted.python.failure import Failure
+
+    from newsbot.extract import RawArticle
+
+logger = logging.getLogger(__name__)
+
+
+class FeedSpider(scrapy.Spider):
+    """Base of the generic spiders; a subclass per feed sets ``name`` and ``feed``."""
+
+    feed: ClassVar[HtmlFeed | JsonFeed]
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        if mirror_base(settings):
+            # A local mirror needs no politeness; keep tests and the demo fast.
+            settings.set("DOWNLOAD_DELAY", 0, priority="spider")
+            settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+        elif cls.feed.delay is not None:
+            settings.set("DOWNLOAD_DELAY", cls.feed.delay, priority="spider")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        hosts = {urlsplit(url).hostname for url in iter_feed_urls(self.feed)}
+        self.allowed_domains = sorted(host for host in hosts if host and "{" not in host)
+
+    def request(self, url: str, callback: Any, **cb_kwargs: Any) -> scrapy.Request:
+        """A request carrying the feed's headers and the shared errback."""
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            headers=self.feed.headers or None,
+            cb_kwargs=cb_kwargs,
+        )
+
+    def make_article(self, raw: RawArticle, url: str) -> Article:
+        """The item for one article page, raw fields still uncleaned."""
+        return Article(
+            layout=self.feed.layout,
+            title=raw.title or "",
+            date=raw.date or "",
+            content=raw.body or "",
+            url=url,
+            source=raw.source,
+            author=raw.author,
+            editor=raw.editor,
+            feed=self.feed.name,
+            kind=self.feed.kind,
+            id=record_id(url),
+            crawled_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        """Log a failed request with its feed and URL; count it; the crawl goes on."""
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        self.crawler.stats.inc_value("newsbot/errors")
+        logger.error("feed %r: cannot fetch %s: %s", self.feed.name, url, failure.value)
+
+    def report(self, message: str, url: str, stat: str) -> None:
+        """Log a page problem naming feed and URL, and count it as newsbot/<stat>."""
+        self.crawler.stats.inc_value(f"newsbot/{stat}")
+        logger.warning("feed %r: %s: %s", self.feed.name, message, url)

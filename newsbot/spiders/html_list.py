@@ -1,0 +1,41 @@
+"""HTML list pages → HTML article pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.http import Response
+
+from newsbot.config import HtmlFeed
+from newsbot.extract import extract_article, extract_links
+from newsbot.items import Article
+from newsbot.spiders.base import FeedSpider
+
+
+class HtmlListSpider(FeedSpider):
+    """Reads article links (and the next page) from list pages, then each article page."""
+
+    feed: ClassVar[HtmlFeed]
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.feed.start_urls:
+            yield self.request(url, self.parse_list, page=1)
+
+    def parse_list(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+        """Follow every article link; go on to the next page within ``max_pages``."""
+        links = extract_links(response.selector, self.feed.list.links, response.url)
+        if not links:
+            self.report("no article links on list page", response.url, "empty_list_pages")
+        for link in links:
+            yield self.request(link, self.parse_article)
+        if page < self.feed.max_pages and self.feed.list.next_page:
+            following = extract_links(response.selector, self.feed.list.next_page, response.url)
+            if following:
+                yield self.request(following[0], self.parse_list, page=page + 1)
+
+    def parse_article(self, response: Response, **_: Any) -> Iterator[Article]:
+        """One article page → one item."""
+        raw = extract_article(response.selector, self.feed.article)
+        yield self.make_article(raw, response.url)

@@ -1,0 +1,104 @@
+"""JSON list API → HTML article pages, or → a JSON article API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.http import Response
+
+from newsbot.config import JsonFeed
+from newsbot.dates import parse_date
+from newsbot.extract import RawArticle, extract_article, json_fields, json_path, parse_jsonp
+from newsbot.items import Article
+from newsbot.spiders.base import FeedSpider
+
+
+class JsonApiSpider(FeedSpider):
+    """Pages through a JSON list API; reads each row's article from HTML or a JSON API."""
+
+    feed: ClassVar[JsonFeed]
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        yield self._list_request(self.feed.list_api.first_page)
+
+    def _list_request(self, page: int) -> scrapy.Request:
+        url = self.feed.list_api.url.format(page=page)
+        return self.request(url, self.parse_list_api, page=page)
+
+    def _load_json(self, response: Response) -> Any:
+        try:
+            return json.loads(parse_jsonp(response.text))
+        except (ValueError, AttributeError) as exc:
+            self.report(f"response is not JSON ({exc})", response.url, "bad_json")
+            return None
+
+    def parse_list_api(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+        """Each wanted row → an article request; then the next list page."""
+        data = self._load_json(response)
+        rows = json_path(data, self.feed.list_api.items) if data is not None else None
+        if not isinstance(rows, list):
+            self.report(
+                f"no list at {self.feed.list_api.items!r} in list API", response.url, "bad_list"
+            )
+            return
+        if not rows and page == self.feed.list_api.first_page:
+            self.report("list API returned no rows", response.url, "empty_list_pages")
+        too_old = False
+        for row in rows:
+            if not isinstance(row, Mapping) or not self._wanted(row):
+                continue
+            listed = json_fields(row, self.feed.list_api.fields)
+            if self._older_than_since(listed.get("date")):
+                too_old = True
+                continue
+            request = self._article_request(row, listed, response.url)
+            if request is not None:
+                yield request
+        pages_read = page - self.feed.list_api.first_page + 1
+        if rows and not too_old and pages_read < self.feed.max_pages:
+            yield self._list_request(page + 1)
+
+    def _wanted(self, row: Mapping[str, Any]) -> bool:
+        return all(str(row.get(key)) in values for key, values in self.feed.list_api.where.items())
+
+    def _older_than_since(self, date_text: Any) -> bool:
+        if self.feed.since is None or date_text is None:
+            return False
+        moment = parse_date(date_text)
+        return moment is not None and moment.date() < self.feed.since
+
+    def _article_request(
+        self, row: Mapping[str, Any], listed: dict[str, Any], list_url: str
+    ) -> scrapy.Request | None:
+        try:
+            link = self.feed.list_api.link.format_map(row)
+            api_url = (
+                self.feed.article_api.url.format_map(row) if self.feed.article_api else None
+            )
+        except (KeyError, IndexError, ValueError) as exc:
+            self.report(f"list row lacks {exc} for the article URL", list_url, "bad_rows")
+            return None
+        if api_url is not None:
+            return self.request(api_url, self.parse_article_api, link=link, listed=listed)
+        return self.request(link, self.parse_article, listed=listed)
+
+    def parse_article(self, response: Response, listed: dict[str, Any]) -> Iterator[Article]:
+        """An HTML article page; the list API's fields win over the page's."""
+        assert self.feed.article is not None
+        raw = extract_article(response.selector, self.feed.article).merged_with(listed)
+        yield self.make_article(raw, response.url)
+
+    def parse_article_api(
+        self, response: Response, link: str, listed: dict[str, Any]
+    ) -> Iterator[Article]:
+        """A JSON article; the record's URL is the human-facing ``link``."""
+        assert self.feed.article_api is not None
+        data = self._load_json(response)
+        if data is None:
+            return
+        found = json_fields(data, self.feed.article_api.fields)
+        raw = RawArticle().merged_with(listed).merged_with(found)
+        yield self.make_article(raw, link)
