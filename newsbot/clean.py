@@ -15,8 +15,46 @@ from lxml import etree
 from lxml import html as lxml_html
 
 ALLOWED_TAGS = frozenset(
-    "p br strong b em i u s span div a img table thead tbody tfoot tr td th caption "
-    "ul ol li h1 h2 h3 h4 h5 h6 blockquote sub sup pre code figure figcaption hr center".split()
+    [
+        "p",
+        "br",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "u",
+        "s",
+        "span",
+        "div",
+        "a",
+        "img",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "ul",
+        "ol",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "sub",
+        "sup",
+        "pre",
+        "code",
+        "figure",
+        "figcaption",
+        "hr",
+        "center",
+    ]
 )
 #: Attributes kept, per tag ("*" = every allowed tag). Presentational ones the sources use
 #: (align, style, class) stay so a body re-renders as the source showed it.
@@ -29,13 +67,61 @@ ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "table": frozenset({"border", "cellpadding", "cellspacing", "width"}),
 }
 DROPPED_TAGS = frozenset(
-    "script style iframe frame frameset object embed applet form input button select "
-    "textarea option noscript link meta base svg canvas audio video source template".split()
+    [
+        "script",
+        "style",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "form",
+        "input",
+        "button",
+        "select",
+        "textarea",
+        "option",
+        "noscript",
+        "link",
+        "meta",
+        "base",
+        "svg",
+        "canvas",
+        "audio",
+        "video",
+        "source",
+        "template",
+    ]
 )
 BLOCK_TAGS = frozenset(
-    "p div br li tr h1 h2 h3 h4 h5 h6 blockquote pre table ul ol figure figcaption hr "
-    "center section article caption".split()
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "tr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "table",
+        "ul",
+        "ol",
+        "figure",
+        "figcaption",
+        "hr",
+        "center",
+        "section",
+        "article",
+        "caption",
+    ]
 )
+VOID_TAGS = frozenset({"embed", "input", "link", "meta", "base", "source", "param", "track", "wbr"})
 _URL_ATTRIBUTES = ("href", "src")
 _INDENT = re.compile(r"^[ \t\r\n]*\u3000+")
 _INLINE_SPACE = re.compile(r"[ \t\r\n\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
@@ -79,7 +165,10 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
             node.drop_tree()
             continue
         tag = node.tag.lower()
-        if tag in DROPPED_TAGS:
+        if tag in VOID_TAGS and tag not in ALLOWED_TAGS:
+            # libxml2 may nest what follows an unclosed void tag inside it: keep that.
+            node.drop_tag()
+        elif tag in DROPPED_TAGS:
             node.drop_tree()
         elif tag not in ALLOWED_TAGS:
             node.drop_tag()
@@ -173,10 +262,10 @@ def split_bylines(lines: list[str]) -> tuple[list[str], Bylines]:
         while kept:
             line = kept[edge]
             name = next((n for n, p in BYLINE_PATTERNS.items() if p.match(line)), None)
-            if name is None or name in found:
+            if name is None:
                 break
             match = BYLINE_PATTERNS[name].match(line)
             assert match is not None
-            found[name] = match.group(1).strip()
+            found.setdefault(name, match.group(1).strip())
             kept.pop(edge)
     return kept, Bylines(**found)

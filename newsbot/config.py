@@ -60,7 +60,7 @@ def _check_selector(selector: str) -> str:
             probe.xpath(selector)
         else:
             probe.css(selector)
-    except ValueError as exc:
+    except (ValueError, SyntaxError) as exc:  # cssselect's SelectorSyntaxError is a SyntaxError
         raise ValueError(f"invalid selector {selector!r}: {exc}") from None
     return selector
 
@@ -354,23 +354,22 @@ def parse_feeds(text: str, filename: str = "feeds.yaml") -> list[HtmlFeed | Json
         if not isinstance(raw, dict):
             problems.append(f"{filename}:{node.line}: {label}: a feed must be a mapping")
             continue
+        if isinstance(name, str) and name in seen:
+            problems.append(
+                f"{filename}:{node.key_line('name')}: {label}: duplicate feed name "
+                f"(first defined on line {seen[name]})"
+            )
+            continue
+        if isinstance(name, str):
+            seen[name] = node.key_line("name")
         try:
-            feed = _FEED_ADAPTER.validate_python(raw)
+            feeds.append(_FEED_ADAPTER.validate_python(raw))
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 line, path = _locate(node, error["loc"])
                 message = error["msg"].removeprefix("Value error, ")
                 where = f" → {path}" if path else ""
                 problems.append(f"{filename}:{line}: {label}{where}: {message}")
-            continue
-        if feed.name in seen:
-            problems.append(
-                f"{filename}:{node.key_line('name')}: {label}: duplicate feed name "
-                f"(first defined on line {seen[feed.name]})"
-            )
-            continue
-        seen[feed.name] = node.key_line("name")
-        feeds.append(feed)
     if problems:
         raise FeedConfigError(problems)
     return feeds

@@ -46,7 +46,5 @@ class FeedSpiderLoader(SpiderLoader):
         path = feeds_path(settings)
         for feed in load_feeds(path):
             if feed.name in self._spiders:
-                raise FeedConfigError(
-                    [f"{path}: feed {feed.name!r} has the name of a code spider"]
-                )
+                raise FeedConfigError([f"{path}: feed {feed.name!r} has the name of a code spider"])
             self._spiders[feed.name] = spider_class(feed)

@@ -53,10 +53,7 @@ def select(selector: Selector | SelectorList[Selector], query: str) -> SelectorL
 def node_text(node: Selector) -> str:
     """Whitespace-normalized text of a matched node (element or string)."""
     root = node.root
-    if isinstance(root, str):
-        raw = root
-    else:
-        raw = "".join(node.xpath("string(.)").getall())
+    raw = root if isinstance(root, str) else "".join(node.xpath("string(.)").getall())
     return _SPACES.sub(" ", raw.replace("\u3000", " ")).strip()
 
 

@@ -75,9 +75,7 @@ class JsonApiSpider(FeedSpider):
     ) -> scrapy.Request | None:
         try:
             link = self.feed.list_api.link.format_map(row)
-            api_url = (
-                self.feed.article_api.url.format_map(row) if self.feed.article_api else None
-            )
+            api_url = self.feed.article_api.url.format_map(row) if self.feed.article_api else None
         except (KeyError, IndexError, ValueError) as exc:
             self.report(f"list row lacks {exc} for the article URL", list_url, "bad_rows")
             return None

@@ -1,0 +1,111 @@
+"""Shared fixtures: the offline mirror as a child process, and CLI runners."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SITES = ROOT / "tests" / "sites"
+EXPECTED = ROOT / "tests" / "expected"
+SEEDS = ROOT.parent / "shared" / "seeds"
+BIN = Path(sys.executable).parent
+COMMAND_TIMEOUT = 120
+
+
+@dataclass
+class Mirror:
+    """A running ``newsbot mirror`` child process."""
+
+    url: str
+    process: subprocess.Popen[str]
+
+    def requests(self) -> list[str]:
+        """The requests the mirror has answered so far (``METHOD /host/path``)."""
+        from urllib.request import urlopen
+
+        with urlopen(f"{self.url}/_mirror/requests", timeout=10) as response:
+            return list(json.load(response))
+
+
+def start_mirror(directory: Path) -> Mirror:
+    """Start ``newsbot mirror DIR --port 0``; its first stdout line is its URL."""
+    process = subprocess.Popen(
+        [str(BIN / "newsbot"), "mirror", str(directory), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    url = process.stdout.readline().strip()
+    if not url.startswith("http://127.0.0.1:"):
+        process.kill()
+        raise RuntimeError(f"mirror did not start: {url!r}")
+    return Mirror(url, process)
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    """Stop a child we started, by its PID."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Iterator[Mirror]:
+    """The bundled pages (tests/sites) served on a free loopback port."""
+    server = start_mirror(SITES)
+    yield server
+    stop(server.process)
+
+
+def run_command(
+    args: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a console script of this venv (scrapy, newsbot) and capture its output."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [str(BIN / args[0]), *args[1:]],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+        check=False,
+    )
+
+
+def read_jsonl(path: Path) -> list[dict[str, object]]:
+    """Records of a JSONL file."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def seed_post(prefix: str) -> tuple[dict[str, str], str]:
+    """Front matter and body HTML of a seed post (000, 001)."""
+    text = next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+    _, front, rest = text.split("---\n", 2)
+    matter = {}
+    for line in front.strip().splitlines():
+        key, value = line.split(": ", 1)
+        matter[key] = json.loads(value) if value.startswith('"') else value
+    body = rest.split("\n\n<http", 1)[0]
+    return matter, body
+
+
+def seed_info_code(prefix: str) -> str:
+    """The 18-digit East Money article code of a seed post (from its NewsShare link)."""
+    text = next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+    match = re.search(r"infoCode=NW(\d{18})", text)
+    assert match is not None
+    return match.group(1)

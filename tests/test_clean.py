@@ -1,0 +1,112 @@
+"""Pure cleaning, extraction helpers, labels and dates used by the backbone."""
+
+from __future__ import annotations
+
+import pytest
+from parsel import Selector
+
+from newsbot.clean import html_to_lines, html_to_text, sanitize_html, split_bylines
+from newsbot.config import FieldRule
+from newsbot.dates import format_date, parse_date
+from newsbot.extract import extract_links, json_path, parse_jsonp, select_body, select_text
+from newsbot.labels import pinyin_slug, render_label
+from tests.conftest import seed_post
+
+
+@pytest.mark.parametrize("seed", ["000", "001"])
+def test_seed_bodies_pass_the_sanitizer_unchanged(seed: str) -> None:
+    _, body = seed_post(seed)
+    assert sanitize_html(body) == body
+
+
+def test_sanitizer_drops_everything_executable() -> None:
+    dirty = (
+        '<p onclick="steal()">　　正文<script>alert(1)</script><!-- ad --></p>'
+        '<iframe src="https://ads.example/"></iframe>'
+        '<form><input name="q"><button>搜</button></form>'
+        '<p><a href="javascript:void(0)">分享</a> <a href="/x.html" target="_blank">链接</a></p>'
+        '<style>p{}</style><object data="x.swf"></object><embed src="y.swf">'
+        '<p><img data-src="/pic.jpg" onerror="x()"><font color="red">红</font></p>'
+    )
+    assert sanitize_html(dirty, base_url="https://bank.example.cn/news/1.html") == (
+        "<p>正文</p>"
+        '<p><a>分享</a> <a href="https://bank.example.cn/x.html">链接</a></p>'
+        '<p><img src="https://bank.example.cn/pic.jpg">红</p>'
+    )
+
+
+def test_sanitizer_keeps_structure() -> None:
+    kept = (
+        '<p><strong>一</strong><em>二</em><br>三</p><table><tr><td colspan="2">表</td></tr></table>'
+        "<ul><li>甲</li></ul>"
+    )
+    assert sanitize_html(kept) == kept.replace('colspan="2"', 'colspan="2"')
+
+
+def test_text_is_one_line_per_block_with_spaces_normalized() -> None:
+    html = (
+        "<p>　　第一段&nbsp;&nbsp;有 空格</p> &nbsp;<p></p><div>第二段<br>第三行</div>"
+        "<table><tr><td>甲</td><td>乙</td></tr></table>"
+    )
+    assert html_to_text(html) == "第一段 有 空格\n第二段\n第三行\n甲 乙"
+
+
+def test_bylines_are_lifted_from_head_and_tail() -> None:
+    lines = ["来源：工行三明分行", "正文一", "正文二", "（文章来源：上海证券报）"]
+    kept, bylines = split_bylines(lines)
+    assert kept == ["正文一", "正文二"]
+    assert bylines.source == "工行三明分行"  # the first one found wins
+    kept, bylines = split_bylines(["正文", "[责任编辑:CXer]", "作者: 陈丽新"])
+    assert kept == ["正文"] and bylines.editor == "CXer" and bylines.author == "陈丽新"
+    assert split_bylines(html_to_lines("<p>来源不明的正文</p>"))[0] == ["来源不明的正文"]
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [("上海证券报", "shanghaizhengquanbao"), ("中国证券报", "zhongguozhengquanbao"),
+     ("证券时报", "zhengquanshibao"), ("重庆日报", "chongqingribao"), ("银行", "yinhang"),
+     ("21世纪经济报道", "21shijijingjibaodao")],
+)  # fmt: skip
+def test_pinyin_slug(name: str, slug: str) -> None:
+    assert pinyin_slug(name) == slug
+
+
+def test_render_label() -> None:
+    assert render_label("{source}新闻", "中国证券报", "f") == "中国证券报新闻"
+    assert render_label("{source_pinyin}", "中国证券报", "f") == "zhongguozhengquanbao"
+    assert render_label("{feed}", None, "icbc_news") == "icbc_news"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2022-03-25 18:22:56", "2022-03-25 18:22:56 +0800"),
+     ("2022年03月25日 18:22", "2022-03-25 18:22:00 +0800"),
+     ("来源: 工行三明分行 2020-03-31 16:40", "2020-03-31 16:40:00 +0800"),
+     ("２０２２－０３－２５", "2022-03-25 00:00:00 +0800"),
+     ("20220325", "2022-03-25 00:00:00 +0800"),
+     ("1648203776", "2022-03-25 18:22:56 +0800"),
+     ("2022-03-25T10:22:56Z", "2022-03-25 18:22:56 +0800")],
+)  # fmt: skip
+def test_dates(text: str, expected: str) -> None:
+    moment = parse_date(text)
+    assert moment is not None and format_date(moment) == expected
+
+
+def test_undatable_text() -> None:
+    assert parse_date("发布时间：未知") is None
+    assert parse_date("2022-13-45") is None
+
+
+def test_selectors_and_json_helpers() -> None:
+    page = Selector(
+        text='<div class="item">来源：上海证券报</div>'
+        '<div id="b"><p>正文</p><div class="ad">广告</div></div>'
+        '<a href="/a/1.html">1</a><a href="javascript:;">x</a><a href="/a/1.html">again</a>'
+    )
+    assert select_text(page, FieldRule(selector="div.item", re="来源：(.+)")) == "上海证券报"
+    assert select_body(page, FieldRule(selector="#b"), ["div.ad"]) == "<p>正文</p>"
+    assert extract_links(page, "a", "https://x.cn/list/") == ["https://x.cn/a/1.html"]
+    assert json_path({"data": {"rows": [{"t": 1}]}}, "data.rows.0.t") == 1
+    assert json_path({"data": None}, "data.rows") is None
+    assert parse_jsonp('var ajaxResult={"a":1};') == '{"a":1}'
+    assert parse_jsonp('cb({"a":1})') == '{"a":1}'

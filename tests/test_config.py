@@ -1,0 +1,169 @@
+"""feeds.yaml validation: every problem reported at once, with file, line and feed."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from newsbot.config import FeedConfigError, HtmlFeed, JsonFeed, load_feeds, parse_feeds
+from tests.conftest import ROOT, run_command
+
+GOOD_FEED = """\
+feeds:
+  - name: demo_bank
+    kind: bank
+    flow: html
+    categories: demo
+    tags: 演示
+    start_urls: ["https://bank.example.cn/news/index.html"]
+    list: {links: "ul.list a", next_page: "a.next"}
+    article:
+      title: h1
+      body: "#content"
+      date: {selector: span.time, re: "(\\\\d{4}-\\\\d\\\\d-\\\\d\\\\d)"}
+"""
+
+BAD_FEEDS = """\
+feeds:
+  - name: first
+    kind: bank
+    flow: html
+    categories: demo
+    tags: 演示
+    start_urls: ["https://bank.example.cn/news/"]
+    colour: blue
+    list: {links: "ul.list a"}
+    article:
+      title: "h1[["
+      body: "#content"
+  - name: second
+    kind: newspaper
+    flow: json
+    categories: demo
+    tags: 演示
+    max_pages: many
+    list_api:
+      url: "https://api.example.cn/list?page=1"
+      items: data.rows
+      link: "https://example.cn/{id}.html"
+    article_api:
+      url: "https://api.example.cn/doc?id={id}"
+      fields: {title: data.title, body: data.html}
+  - name: third
+    kind: regulator
+    flow: html
+    tags: 演示
+    start_urls: ["https://gov.example.cn/"]
+    list: {links: a}
+    article: {title: h1, body: div}
+  - name: first
+    kind: bank
+    flow: html
+    categories: demo
+    tags: 演示
+    start_urls: ["https://bank.example.cn/news/"]
+    list: {links: a}
+    article: {title: h1, body: div}
+"""
+
+
+def test_shipped_feeds_file_is_valid() -> None:
+    feeds = load_feeds(ROOT / "feeds.yaml")
+    names = [feed.name for feed in feeds]
+    assert {"eastmoney_shzqb", "eastmoney_zgzqb", "icbc_news", "nfra_news"} <= set(names)
+    kinds = {feed.kind for feed in feeds}
+    assert kinds == {"portal", "bank", "regulator"}
+
+
+def test_good_feed_is_parsed_into_its_flow_model() -> None:
+    (feed,) = parse_feeds(GOOD_FEED)
+    assert isinstance(feed, HtmlFeed)
+    assert feed.article.date is not None
+    assert feed.article.date.re == "(\\d{4}-\\d\\d-\\d\\d)"
+    assert feed.article.title.selector == "h1"
+    assert feed.max_pages == 1
+
+
+def test_every_problem_is_reported_with_line_and_feed() -> None:
+    with pytest.raises(FeedConfigError) as caught:
+        parse_feeds(BAD_FEEDS, "feeds.yaml")
+    problems = caught.value.problems
+    text = "\n".join(problems)
+    assert "feeds.yaml:8: feed 'first' → colour: Extra inputs are not permitted" in text
+    assert "feeds.yaml:11: feed 'first' → article.title.selector: invalid selector 'h1[['" in text
+    assert (
+        "feeds.yaml:14: feed 'second' → kind: Input should be 'portal', 'bank' or 'regulator'"
+        in (text)
+    )
+    assert "feeds.yaml:18: feed 'second' → max_pages: Input should be a valid integer" in text
+    assert "feeds.yaml:20: feed 'second' → list_api.url: the list API URL needs a {page}" in text
+    assert "feeds.yaml:26: feed 'third' → categories: Field required" in text
+    assert "feeds.yaml:33: feed 'first': duplicate feed name (first defined on line 2)" in text
+    assert len(problems) == 7
+
+
+def test_yaml_syntax_error_names_the_line() -> None:
+    with pytest.raises(FeedConfigError) as caught:
+        parse_feeds("feeds:\n  - name: x\n    kind: [bank\n", "f.yaml")
+    assert caught.value.problems[0].startswith("f.yaml:4: YAML syntax error")
+
+
+def test_json_feed_needs_exactly_one_article_reader() -> None:
+    text = textwrap.dedent("""\
+        feeds:
+          - name: api
+            kind: regulator
+            flow: json
+            categories: c
+            tags: t
+            list_api: {url: "https://x.cn/l?p={page}", items: rows, link: "https://x.cn/{id}"}
+        """)
+    with pytest.raises(FeedConfigError, match=r"feeds\.yaml:2: feed 'api': give exactly one of"):
+        parse_feeds(text)
+
+
+def test_unknown_template_placeholder_is_rejected() -> None:
+    bad = GOOD_FEED.replace("tags: 演示", "tags: '{paper}新闻'")
+    with pytest.raises(FeedConfigError, match=r"feeds.yaml:6: feed 'demo_bank' → tags: unknown"):
+        parse_feeds(bad)
+
+
+def test_json_feed_model() -> None:
+    feeds = load_feeds(ROOT / "feeds.yaml")
+    nfra = next(feed for feed in feeds if feed.name == "nfra_news")
+    assert isinstance(nfra, JsonFeed)
+    assert nfra.article_api is not None and nfra.article_api.fields["body"] == "data.docClob"
+
+
+def test_validate_command_exits_non_zero_listing_all_problems(tmp_path: Path) -> None:
+    bad = tmp_path / "feeds.yaml"
+    bad.write_text(BAD_FEEDS, encoding="utf-8")
+    result = run_command(["newsbot", "validate", "--feeds", str(bad)])
+    assert result.returncode == 2
+    assert result.stderr.count(f"{bad}:") == 8  # seven problems and the count line
+    assert f"{bad}: 7 problem(s)" in result.stderr
+
+
+def test_validate_command_accepts_the_shipped_file() -> None:
+    result = run_command(["newsbot", "validate"])
+    assert result.returncode == 0, result.stderr
+    assert "feeds OK" in result.stdout
+
+
+def test_scrapy_reports_a_broken_feeds_file(tmp_path: Path) -> None:
+    bad = tmp_path / "feeds.yaml"
+    bad.write_text(BAD_FEEDS, encoding="utf-8")
+    result = run_command(["scrapy", "list"], env={"NEWSBOT_FEEDS": str(bad)})
+    assert result.returncode != 0
+    assert f"{bad}:8: feed 'first' → colour" in result.stderr
+
+
+def test_schema_document_is_current() -> None:
+    import json
+
+    from newsbot.config import feeds_schema
+
+    written = json.loads((ROOT / "docs" / "feeds.schema.json").read_text(encoding="utf-8"))
+    assert written == feeds_schema(), "run `make schema`"

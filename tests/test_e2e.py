@@ -1,0 +1,136 @@
+"""End to end: the real `scrapy` and `newsbot` commands crawl the feeds over the mirror."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXPECTED, Mirror, read_jsonl, run_command, seed_info_code, seed_post
+
+RECORD_FIELDS = [
+    "layout", "title", "date", "categories", "tags", "content", "url", "text", "source",
+    "author", "editor", "feed", "kind", "id", "crawled_at", "duplicate_of",
+]  # fmt: skip
+
+
+def crawl(mirror: Mirror, feed: str, out: Path, *extra: str) -> list[dict[str, object]]:
+    """`scrapy crawl FEED -O out.jsonl` over the mirror; the records, sorted by URL."""
+    result = run_command(
+        ["scrapy", "crawl", feed, "-O", str(out), *extra], env={"NEWSBOT_MIRROR": mirror.url}
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "ERROR" not in result.stderr, result.stderr[-3000:]
+    return sorted(read_jsonl(out), key=lambda record: str(record["url"]))
+
+
+def seed_text(body: str) -> tuple[str, str]:
+    """A seed body's paragraphs as plain text (independent of newsbot.clean), and its source."""
+    lines = []
+    for chunk in body.split("</p>"):
+        plain = html.unescape(re.sub(r"<[^>]+>", "", chunk))
+        line = " ".join(plain.replace("\u3000", " ").split())
+        if line:
+            lines.append(line)
+    source = re.fullmatch(r"（文章来源：(.+)）", lines.pop())
+    assert source is not None
+    return "\n".join(lines), source.group(1)
+
+
+def test_scrapy_list_prints_one_spider_per_feed() -> None:
+    result = run_command(["scrapy", "list"])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["eastmoney_shzqb", "eastmoney_zgzqb", "icbc_news", "nfra_news"]
+
+
+@pytest.mark.parametrize(
+    ("feed", "seed", "other_url"),
+    [
+        ("eastmoney_shzqb", "000", "https://finance.eastmoney.com/a/202203250935118765.html"),
+        ("eastmoney_zgzqb", "001", "https://finance.eastmoney.com/a/202203180610057781.html"),
+    ],
+)
+def test_east_money_feed_reproduces_the_seed_post(
+    mirror: Mirror, tmp_path: Path, feed: str, seed: str, other_url: str
+) -> None:
+    records = crawl(mirror, feed, tmp_path / "out.jsonl")
+    matter, body = seed_post(seed)
+    seed_url = f"https://finance.eastmoney.com/a/{seed_info_code(seed)}.html"
+    assert [record["url"] for record in records] == sorted([seed_url, other_url])
+    record = next(record for record in records if record["url"] == seed_url)
+
+    assert list(record) == RECORD_FIELDS
+    for key in ("layout", "title", "date", "categories", "tags"):
+        assert record[key] == matter[key], key
+    assert record["content"] == body
+    text, source = seed_text(body)
+    assert record["text"] == text
+    assert record["source"] == source
+    assert record["feed"] == feed
+    assert record["kind"] == "portal"
+    assert re.fullmatch(r"[0-9a-f]{16}", str(record["id"]))
+    # the page's chrome stays out
+    for noise in ("妙想", "责任编辑", "打开微信", "相关阅读", "评论", "newsid", "emReadTime"):
+        assert noise not in str(record["content"]) + str(record["text"]), noise
+
+
+def test_stock_links_stay_as_text(mirror: Mirror, tmp_path: Path) -> None:
+    records = crawl(mirror, "eastmoney_shzqb", tmp_path / "out.jsonl")
+    other = next(record for record in records if "202203250935118765" in str(record["url"]))
+    assert "指导会员单位做好中信证券等重点机构" in str(other["text"])
+    assert 'id="quote_1.600030"' not in str(other["content"])
+    assert other["editor"] == "李丹"
+
+
+@pytest.mark.parametrize(("feed", "kind"), [("icbc_news", "bank"), ("nfra_news", "regulator")])
+def test_feed_records_equal_the_expected_records(
+    mirror: Mirror, tmp_path: Path, feed: str, kind: str
+) -> None:
+    records = crawl(mirror, feed, tmp_path / "out.jsonl")
+    expected = json.loads((EXPECTED / f"{feed}.json").read_text(encoding="utf-8"))
+    got = [{key: record[key] for key in expected[0]} for record in records]
+    assert got == expected
+    assert {record["kind"] for record in records} == {kind}
+
+
+def test_regulator_table_and_attachment_survive(mirror: Mirror, tmp_path: Path) -> None:
+    records = crawl(mirror, "nfra_news", tmp_path / "out.jsonl")
+    jiangsu = next(record for record in records if record["source"] == "江苏监管局")
+    assert "<table" in str(jiangsu["content"]) and "<td" in str(jiangsu["content"])
+    assert 'href="https://www.nfra.gov.cn/cbircweb/download/downloadDoc?' in str(jiangsu["content"])
+    assert jiangsu["categories"] == "nfra" and jiangsu["tags"] == "监管动态"
+
+
+def test_logs_show_real_urls_not_the_mirror(mirror: Mirror, tmp_path: Path) -> None:
+    result = run_command(
+        ["scrapy", "crawl", "icbc_news", "-O", str(tmp_path / "o.jsonl"), "-L", "DEBUG"],
+        env={"NEWSBOT_MIRROR": mirror.url},
+    )
+    assert result.returncode == 0
+    assert "Crawled (200) <GET http://www.icbc.com.cn/icbc/" in result.stderr
+    assert f"<GET {mirror.url}" not in result.stderr
+    assert "Scraped from <200 http://www.icbc.com.cn/icbc/" in result.stderr
+
+
+def test_mirror_setting_works_like_the_environment_variable(mirror: Mirror, tmp_path: Path) -> None:
+    out = tmp_path / "o.jsonl"
+    result = run_command(
+        ["scrapy", "crawl", "nfra_news", "-O", str(out), "-s", f"NEWSBOT_MIRROR={mirror.url}"]
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(read_jsonl(out)) == 3
+
+
+def test_demo_crawls_every_feed_and_prints_a_summary(tmp_path: Path) -> None:
+    result = run_command(["newsbot", "demo", "--out", str(tmp_path / "data")])
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    counts = {"eastmoney_shzqb": 2, "eastmoney_zgzqb": 2, "icbc_news": 3, "nfra_news": 3}
+    for feed, count in counts.items():
+        (written,) = (tmp_path / "data" / feed).glob("*.jsonl")
+        assert len(read_jsonl(written)) == count
+        assert re.search(rf"^{feed}\s+\d+\s+{count}\s+0\s+0\s", result.stdout, re.MULTILINE), (
+            result.stdout
+        )

@@ -1,0 +1,123 @@
+"""The offline mirror: URL → file mapping, the server, and the snapshot helper."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from newsbot.mirror import guess_content_type, mirror_relpath, mirror_url, save_page
+from tests.conftest import Mirror, run_command, start_mirror, stop
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://Finance.EastMoney.com/a/1.html", "finance.eastmoney.com/a/1.html"),
+        ("http://www.pbc.gov.cn/a/113456/", "www.pbc.gov.cn/a/113456/index.html"),
+        ("https://x.cn", "x.cn/index.html"),
+        ("https://x.cn/api?b=2&a=1", "x.cn/api@a=1&b=2"),
+        ("https://x.cn/api?u=a/b", "x.cn/api@u=a%2Fb"),
+        ("http://www.icbc.com.cn/icbc/%E5%B7%A5%E8%A1%8C/a.htm", "www.icbc.com.cn/icbc/工行/a.htm"),
+        ("http://x.cn:8080/a", "x.cn:8080/a"),
+        ("https://x.cn:443/a", "x.cn/a"),
+    ],
+)  # fmt: skip
+def test_mirror_relpath(url: str, expected: str) -> None:
+    assert mirror_relpath(url) == PurePosixPath(expected)
+
+
+def test_mirror_relpath_refuses_to_escape() -> None:
+    with pytest.raises(ValueError, match="escapes"):
+        mirror_relpath("https://x.cn/a/%2E%2E/%2E%2E/etc/passwd")
+
+
+def test_mirror_url_keeps_path_and_query() -> None:
+    assert (
+        mirror_url("http://127.0.0.1:9/", "https://x.cn/a/b.do?id=NW1&x=%E4")
+        == "http://127.0.0.1:9/x.cn/a/b.do?id=NW1&x=%E4"
+    )
+
+
+def test_content_types() -> None:
+    assert guess_content_type("a.json", b"{}") == "application/json; charset=utf-8"
+    assert guess_content_type("SelectByDocId@docId=1", b' {"a": 1}') == (
+        "application/json; charset=utf-8"
+    )
+    assert guess_content_type("x.htm@page=2", b"<html>") == "text/html; charset=utf-8"
+    gbk_page = b'<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+    assert guess_content_type("a.shtml", gbk_page) == "text/html; charset=gb2312"
+    assert guess_content_type("logo.png", b"\x89PNG") == "image/png"
+
+
+def fetch(url: str, data: bytes | None = None, method: str = "GET") -> tuple[int, str, bytes]:
+    request = urllib.request.Request(url, data=data, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers["Content-Type"], response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read()
+
+
+@pytest.fixture
+def tiny_mirror(tmp_path: Path) -> Mirror:
+    save_page(tmp_path, "https://bank.example.cn/news/", "<p>首页</p>".encode())
+    save_page(tmp_path, "https://api.example.cn/list?page=2&size=10", b'{"rows": [1]}')
+    gbk = '<meta charset="gbk"><p>银行新闻</p>'.encode("gbk")
+    save_page(tmp_path, "https://bank.example.cn/gbk.html", gbk)
+    server = start_mirror(tmp_path)
+    yield server
+    stop(server.process)
+
+
+def test_server_answers_by_host_path_and_sorted_query(tiny_mirror: Mirror) -> None:
+    base = tiny_mirror.url
+    status, ctype, body = fetch(f"{base}/api.example.cn/list?size=10&page=2")
+    assert (status, ctype, json.loads(body)) == (
+        200,
+        "application/json; charset=utf-8",
+        {"rows": [1]},
+    )
+    status, ctype, body = fetch(f"{base}/bank.example.cn/news/")
+    assert (status, ctype, body.decode()) == (200, "text/html; charset=utf-8", "<p>首页</p>")
+    status, ctype, body = fetch(f"{base}/bank.example.cn/gbk.html")
+    assert ctype == "text/html; charset=gbk" and body.decode("gbk").endswith("<p>银行新闻</p>")
+    assert fetch(f"{base}/bank.example.cn/missing.html")[0] == 404
+    assert fetch(f"{base}/api.example.cn/list?size=10&page=2", data=b"q=1", method="POST")[0] == 200
+    assert fetch(f"{base}/bank.example.cn/news/", method="HEAD")[:2] == (
+        200,
+        "text/html; charset=utf-8",
+    )
+    assert "POST /api.example.cn/list?size=10&page=2" in tiny_mirror.requests()
+
+
+def test_server_survives_concurrent_clients(tiny_mirror: Mirror) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        statuses = list(
+            pool.map(lambda _: fetch(f"{tiny_mirror.url}/bank.example.cn/news/")[0], range(200))
+        )
+    assert statuses == [200] * 200
+
+
+def test_snapshot_saves_a_page_into_the_layout(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<p>快讯</p>", encoding="utf-8")
+    result = run_command(
+        ["newsbot", "snapshot", "https://Www.Example.cn/a/b.do?z=1&id=7", "--dir",
+         str(tmp_path / "sites"), "--body", str(page)]
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    saved = tmp_path / "sites" / "www.example.cn" / "a" / "b.do@id=7&z=1"
+    assert result.stdout.strip() == str(saved)
+    assert saved.read_text(encoding="utf-8") == "<p>快讯</p>"
+
+
+def test_mirror_command_fails_clearly_on_a_missing_directory(tmp_path: Path) -> None:
+    result = run_command(["newsbot", "mirror", str(tmp_path / "nope")])
+    assert result.returncode == 1
+    assert "mirror directory does not exist" in result.stderr
