@@ -84,7 +84,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_feeds(names: Sequence[str], out_dir: Path) -> int:
+def run_feeds(names: Sequence[str], out_dir: Path, log_level: str = "WARNING") -> int:
     """Crawl the named feeds (all when empty) in one process; print a summary table."""
     from scrapy.crawler import CrawlerProcess
 
@@ -102,6 +102,7 @@ def run_feeds(names: Sequence[str], out_dir: Path) -> int:
         print(f"unknown feed(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         return EXIT_BAD_CONFIG
     selected = list(names) or [feed.name for feed in feeds]
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
     day = datetime.now().strftime("%Y-%m-%d")
     settings.set(
         "FEEDS",
@@ -154,7 +155,7 @@ def print_summary(crawlers: Sequence, out_dir: Path, day: str, elapsed: float) -
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     """Crawl the live sites (or the mirror named by $NEWSBOT_MIRROR)."""
-    return run_feeds(args.feeds, Path(args.out))
+    return run_feeds(args.feeds, Path(args.out), args.log_level)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -166,7 +167,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     os.environ[MIRROR_ENV] = server.url
     print(f"offline demo: mirror of {directory} at {server.url}", flush=True)
     try:
-        return run_feeds(args.feeds, Path(args.out))
+        return run_feeds(args.feeds, Path(args.out), args.log_level)
     finally:
         server.shutdown()
         server.server_close()
@@ -207,6 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=text)
         command.add_argument("feeds", nargs="*", help="feed names (default: all)")
         command.add_argument("--out", default="data", help="output directory (default: data)")
+        command.add_argument(
+            "--log-level", default="WARNING", help="Scrapy log level (default: WARNING)"
+        )
         if name == "demo":
             command.add_argument("--sites", help="mirror directory (default: tests/sites)")
         command.set_defaults(func=func)
