@@ -9,10 +9,13 @@ import sys
 import time
 import urllib.request
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsbot.config import FeedConfigError, load_feeds
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 from newsbot.mirror import MIRROR_ENV, MirrorServer, save_page, start_mirror_thread
 
 EXIT_OK = 0
@@ -103,18 +106,9 @@ def run_feeds(names: Sequence[str], out_dir: Path, log_level: str = "WARNING") -
         return EXIT_BAD_CONFIG
     selected = list(names) or [feed.name for feed in feeds]
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
-    day = datetime.now().strftime("%Y-%m-%d")
-    settings.set(
-        "FEEDS",
-        {
-            str(out_dir / "%(name)s" / f"{day}.jsonl"): {
-                "format": "jsonlines",
-                "encoding": "utf-8",
-                "overwrite": False,
-            }
-        },
-        priority="cmdline",
-    )
+    settings.set("NEWSBOT_OUTPUT", str(out_dir / "{feed}" / "{day}.jsonl"), priority="cmdline")
+    state = out_dir / "_state" / "newsbot.sqlite3"
+    settings.set("NEWSBOT_STATE", str(state), priority="cmdline")
     process = CrawlerProcess(settings)
     crawlers = []
     started = time.monotonic()
@@ -124,12 +118,14 @@ def run_feeds(names: Sequence[str], out_dir: Path, log_level: str = "WARNING") -
         process.crawl(crawler)
     process.start()
     elapsed = time.monotonic() - started
-    return print_summary(crawlers, out_dir, day, elapsed)
+    return print_summary(crawlers, elapsed)
 
 
-def print_summary(crawlers: Sequence, out_dir: Path, day: str, elapsed: float) -> int:  # type: ignore[type-arg]
-    """One line per feed: pages, records, drops by reason, errors; non-zero if any failed."""
-    header = f"{'feed':<20} {'pages':>6} {'records':>8} {'dropped':>8} {'errors':>7}  output"
+def print_summary(crawlers: Sequence[Crawler], elapsed: float) -> int:
+    """One line per feed: pages, new records, duplicates, drops, errors; non-zero on failure."""
+    header = (
+        f"{'feed':<20} {'pages':>6} {'new':>6} {'dupes':>6} {'dropped':>8} {'errors':>7}  output"
+    )
     print(header)
     print("-" * len(header))
     failed = False
@@ -137,16 +133,18 @@ def print_summary(crawlers: Sequence, out_dir: Path, day: str, elapsed: float) -
         stats = crawler.stats.get_stats()
         pages = stats.get("downloader/response_count", 0)
         records = stats.get("item_scraped_count", 0)
+        marked = stats.get("newsbot/duplicates_marked", 0)
         dropped = {
             key.removeprefix("newsbot/dropped/"): value
             for key, value in stats.items()
             if key.startswith("newsbot/dropped/")
         }
         errors = stats.get("log_count/ERROR", 0)
-        failed = failed or errors > 0 or records == 0
+        failed = failed or errors > 0 or pages == 0
         drops = sum(dropped.values())
-        target = out_dir / crawler.spider.name / f"{day}.jsonl"
-        print(f"{crawler.spider.name:<20} {pages:>6} {records:>8} {drops:>8} {errors:>7}  {target}")
+        target = stats.get("newsbot/output", "-")
+        name = crawler.spider.name if crawler.spider else "?"
+        print(f"{name:<20} {pages:>6} {records:>6} {marked:>6} {drops:>8} {errors:>7}  {target}")
         for reason, count in sorted(dropped.items()):
             print(f"{'':<20} dropped {reason}: {count}")
     print(f"elapsed {elapsed:.1f}s")

@@ -164,6 +164,34 @@ class FeedBase(_Model):
     delay: float | None = Field(None, ge=0, description="Download delay for this feed (s).")
     render: bool = Field(False, description="Fetch pages with Chromium (scrapy-playwright).")
     headers: dict[str, str] = Field(default_factory=dict)
+    boilerplate: list[str] = Field(
+        default_factory=list, description="Regexes of whole-element texts to drop from bodies."
+    )
+    cut_after: list[str] = Field(
+        default_factory=list, description="Regexes of texts after which the body ends."
+    )
+    include: list[str] = Field(
+        default_factory=list, description="Keep only articles whose title or text has one."
+    )
+    exclude: list[str] = Field(
+        default_factory=list, description="Drop articles whose title or text has one."
+    )
+    on_duplicate: Literal["mark", "drop"] = Field(
+        "mark", description="A near-duplicate of an earlier record: mark duplicate_of, or drop."
+    )
+    host_aliases: dict[str, str] = Field(
+        default_factory=dict, description="Host → the host it mirrors (m.x.cn: www.x.cn)."
+    )
+
+    @field_validator("boilerplate", "cut_after")
+    @classmethod
+    def _valid_regexes(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid regex {pattern!r}: {exc}") from None
+        return value
 
     @field_validator("categories", "tags")
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 
 
 @dataclass
@@ -11,6 +11,7 @@ class Article:
 
     While an item travels through the pipelines, ``date`` holds the raw date text the
     page gave; the date pipeline replaces it with ``YYYY-MM-DD HH:MM:SS +0800``.
+    Fields marked ``internal`` carry work in progress and are never written.
     """
 
     layout: str = "post"
@@ -29,3 +30,16 @@ class Article:
     id: str = ""
     crawled_at: str = ""
     duplicate_of: str | None = None
+    #: Other date texts found on the page (metadata, URL), tried when ``date`` fails.
+    date_fallbacks: list[str] = field(default_factory=list, metadata={"internal": True})
+
+
+#: The fields of a JSONL record, in order.
+RECORD_FIELDS: tuple[str, ...] = tuple(
+    item_field.name for item_field in fields(Article) if not item_field.metadata.get("internal")
+)
+
+
+def record_of(item: Article) -> dict[str, object]:
+    """The JSONL record of an item: its public fields, in order."""
+    return {name: getattr(item, name) for name in RECORD_FIELDS}

@@ -1,19 +1,25 @@
 """Thin item pipelines: each calls the pure functions of one concern, in the order
-validate → clean → normalize date. A dropped item raises DropItem with a reason that is
-counted as ``newsbot/dropped/<reason>`` and logged with the item's URL.
+validate → clean → normalize date → filter → dedup and write. A dropped item raises
+DropItem with a reason that is counted as ``newsbot/dropped/<reason>`` and logged with
+the item's URL.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from scrapy import signals
 from scrapy.exceptions import DropItem
 
-from newsbot.clean import html_to_lines, sanitize_html, split_bylines
-from newsbot.dates import format_date, parse_date
+from newsbot.clean import html_to_lines, sanitize_html, split_bylines, strip_boilerplate
+from newsbot.dates import SHANGHAI, format_date, parse_date
+from newsbot.dedup import canonical_url, minhash
+from newsbot.export.jsonl import JsonlWriter
 from newsbot.items import Article
 from newsbot.labels import render_label
+from newsbot.state import StateStore
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -22,6 +28,8 @@ if TYPE_CHECKING:
     from newsbot.config import HtmlFeed, JsonFeed
 
 logger = logging.getLogger(__name__)
+#: Drop reasons that are the pipelines doing their job, not a problem with a page.
+EXPECTED_DROPS = frozenset({"duplicate-url", "duplicate-text", "filtered", "too-old"})
 
 
 class _FeedPipeline:
@@ -44,9 +52,17 @@ class _FeedPipeline:
         return getattr(self.crawler.spider, "feed", None)
 
     def drop(self, item: Article, reason: str, detail: str = "") -> DropItem:
-        """Count and log a drop; return the DropItem to raise."""
+        """Count and log a drop; return the DropItem to raise.
+
+        Expected drops (already written, filtered out) are logged at INFO, the rest as
+        warnings: they mean a page that could not be read.
+        """
         self.stats.inc_value(f"newsbot/dropped/{reason}")
-        logger.warning("dropped (%s) %s%s", reason, item.url, f": {detail}" if detail else "")
+        level = logging.INFO if reason in EXPECTED_DROPS else logging.WARNING
+        logger.log(
+            level, "feed %r dropped (%s) %s%s", item.feed, reason, item.url,
+            f": {detail}" if detail else "",
+        )  # fmt: skip
         return DropItem(reason)
 
 
@@ -65,13 +81,19 @@ class CleanPipeline(_FeedPipeline):
     """Sanitize the body, derive plain text, lift bylines, fill categories and tags."""
 
     def process_item(self, item: Article) -> Article:
+        feed = self.feed
         item.title = " ".join(item.title.split())
-        item.content = sanitize_html(item.content, base_url=item.url)
+        content = sanitize_html(item.content, base_url=item.url)
+        item.content = strip_boilerplate(
+            content,
+            title=item.title,
+            boilerplate=feed.boilerplate if feed else (),
+            cut_after=feed.cut_after if feed else (),
+        )
         lines, bylines = split_bylines(html_to_lines(item.content))
         if not lines:
             raise self.drop(item, "empty-body")
         item.text = "\n".join(lines)
-        feed = self.feed
         item.source = item.source or bylines.source or (feed.source if feed else None)
         item.author = item.author or bylines.author
         item.editor = item.editor or bylines.editor
@@ -85,7 +107,11 @@ class DatePipeline(_FeedPipeline):
     """Print the date as ``YYYY-MM-DD HH:MM:SS +0800``; drop undatable or too-old items."""
 
     def process_item(self, item: Article) -> Article:
-        moment = parse_date(item.date)
+        moment = None
+        for text in (item.date, *item.date_fallbacks):
+            moment = parse_date(text)
+            if moment is not None:
+                break
         if moment is None:
             raise self.drop(item, "bad-date", f"date text {item.date!r}")
         feed = self.feed
@@ -93,3 +119,66 @@ class DatePipeline(_FeedPipeline):
             raise self.drop(item, "too-old", format_date(moment))
         item.date = format_date(moment)
         return item
+
+
+class FilterPipeline(_FeedPipeline):
+    """Keep only articles matching the feed's ``include`` keywords and none of ``exclude``."""
+
+    def process_item(self, item: Article) -> Article:
+        feed = self.feed
+        if feed is None:
+            return item
+        haystack = f"{item.title}\n{item.text}"
+        if feed.include and not any(word in haystack for word in feed.include):
+            raise self.drop(item, "filtered", "no include keyword")
+        hit = next((word for word in feed.exclude if word in haystack), None)
+        if hit is not None:
+            raise self.drop(item, "filtered", f"exclude keyword {hit!r}")
+        return item
+
+
+class ArchivePipeline(_FeedPipeline):
+    """Dedup against the state store and write the JSONL line, as one atomic step.
+
+    Inside one IMMEDIATE transaction: a known canonical URL is dropped; a near-duplicate
+    text gets ``duplicate_of`` (or is dropped, per feed); the line is written and
+    flushed; only then is the record stored as seen. A kill at any point never leaves a
+    record seen but unwritten.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        settings = crawler.settings
+        self.store = StateStore(settings.get("NEWSBOT_STATE") or ":memory:")
+        self.writer = JsonlWriter(settings["NEWSBOT_OUTPUT"], settings.getbool("NEWSBOT_FSYNC"))
+        self.day = datetime.now(SHANGHAI).strftime("%Y-%m-%d")
+        crawler.signals.connect(self.close, signal=signals.spider_closed)
+
+    def process_item(self, item: Article) -> Article:
+        feed = self.feed
+        aliases = feed.host_aliases if feed else {}
+        canonical = canonical_url(item.url, aliases)
+        signature = minhash(item.text)
+        path = self.writer.path_for(item.feed, self.day)
+        with self.store.transaction():
+            known = self.store.known_url(canonical)
+            if known is not None:
+                raise self.drop(item, "duplicate-url", f"already written as {known}")
+            match = self.store.near_duplicate(signature)
+            if match is not None:
+                if feed is not None and feed.on_duplicate == "drop":
+                    raise self.drop(item, "duplicate-text", f"same story as {match.url}")
+                item.duplicate_of = match.id
+                self.stats.inc_value("newsbot/duplicates_marked")
+            self.writer.write(item, path)
+            self.store.add(
+                item.id, canonical, item.feed, item.url, str(path), signature, item.duplicate_of
+            )
+        self.stats.inc_value("newsbot/written")
+        self.stats.set_value("newsbot/output", str(path))
+        return item
+
+    def close(self) -> None:
+        """Close the output files and the store when the spider closes."""
+        self.writer.close()
+        self.store.close()

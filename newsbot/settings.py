@@ -4,6 +4,8 @@ Only what differs from Scrapy's defaults is set here; every ``NEWSBOT_*`` settin
 newsbot's own and documented where it is defined.
 """
 
+from newsbot.items import RECORD_FIELDS
+
 BOT_NAME = "newsbot"
 
 SPIDER_MODULES = ["newsbot.spiders"]
@@ -25,6 +27,16 @@ NEWSBOT_MIRROR = ""
 
 # The handler that really downloads (the mirror handler wraps it).
 NEWSBOT_INNER_DOWNLOAD_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+
+# Where records are written: one JSONL file per feed and crawl day (local date).
+NEWSBOT_OUTPUT = "data/{feed}/{day}.jsonl"
+
+# The state store (seen URLs, text fingerprints) that makes runs incremental and dedups
+# across runs and feeds. Empty: an in-memory store, forgotten at the end of the run.
+NEWSBOT_STATE = "data/_state/newsbot.sqlite3"
+
+# fsync every written line (survives power loss, not only a killed process). Slower.
+NEWSBOT_FSYNC = False
 
 # --- politeness --------------------------------------------------------------
 # Government and bank sites are small; stay gentle. Feeds may set their own `delay`.
@@ -51,12 +63,18 @@ DOWNLOAD_HANDLERS = {
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 # --- items -------------------------------------------------------------------
-# validate -> clean -> normalize date; each drop is counted as newsbot/dropped/<reason>.
+# validate -> clean -> normalize date -> filter -> dedup + write; each drop is counted
+# as newsbot/dropped/<reason>.
 ITEM_PIPELINES = {
     "newsbot.pipelines.ValidatePipeline": 100,
     "newsbot.pipelines.CleanPipeline": 200,
     "newsbot.pipelines.DatePipeline": 300,
+    "newsbot.pipelines.FilterPipeline": 400,
+    "newsbot.pipelines.ArchivePipeline": 500,
 }
+# `-O out.jsonl` exports the same records as NEWSBOT_OUTPUT, in the same field order.
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORT_FIELDS = list(RECORD_FIELDS)
 
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "newsbot.logformatter.NewsbotLogFormatter"

@@ -17,10 +17,19 @@ RECORD_FIELDS = [
 ]  # fmt: skip
 
 
+def archive_settings(directory: Path, state: str | None = None) -> list[str]:
+    """`-s` options that keep a crawl's archive and state store inside ``directory``."""
+    return [
+        "-s", f"NEWSBOT_OUTPUT={directory}/archive/{{feed}}/{{day}}.jsonl",
+        "-s", f"NEWSBOT_STATE={state if state is not None else ''}",
+    ]  # fmt: skip
+
+
 def crawl(mirror: Mirror, feed: str, out: Path, *extra: str) -> list[dict[str, object]]:
     """`scrapy crawl FEED -O out.jsonl` over the mirror; the records, sorted by URL."""
     result = run_command(
-        ["scrapy", "crawl", feed, "-O", str(out), *extra], env={"NEWSBOT_MIRROR": mirror.url}
+        ["scrapy", "crawl", feed, "-O", str(out), *archive_settings(out.parent), *extra],
+        env={"NEWSBOT_MIRROR": mirror.url},
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "ERROR" not in result.stderr, result.stderr[-3000:]
@@ -106,7 +115,16 @@ def test_regulator_table_and_attachment_survive(mirror: Mirror, tmp_path: Path) 
 
 def test_logs_show_real_urls_not_the_mirror(mirror: Mirror, tmp_path: Path) -> None:
     result = run_command(
-        ["scrapy", "crawl", "icbc_news", "-O", str(tmp_path / "o.jsonl"), "-L", "DEBUG"],
+        [
+            "scrapy",
+            "crawl",
+            "icbc_news",
+            "-O",
+            str(tmp_path / "o.jsonl"),
+            "-L",
+            "DEBUG",
+            *archive_settings(tmp_path),
+        ],
         env={"NEWSBOT_MIRROR": mirror.url},
     )
     assert result.returncode == 0
@@ -118,7 +136,16 @@ def test_logs_show_real_urls_not_the_mirror(mirror: Mirror, tmp_path: Path) -> N
 def test_mirror_setting_works_like_the_environment_variable(mirror: Mirror, tmp_path: Path) -> None:
     out = tmp_path / "o.jsonl"
     result = run_command(
-        ["scrapy", "crawl", "nfra_news", "-O", str(out), "-s", f"NEWSBOT_MIRROR={mirror.url}"]
+        [
+            "scrapy",
+            "crawl",
+            "nfra_news",
+            "-O",
+            str(out),
+            "-s",
+            f"NEWSBOT_MIRROR={mirror.url}",
+            *archive_settings(tmp_path),
+        ]
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert len(read_jsonl(out)) == 3
@@ -131,6 +158,6 @@ def test_demo_crawls_every_feed_and_prints_a_summary(tmp_path: Path) -> None:
     for feed, count in counts.items():
         (written,) = (tmp_path / "data" / feed).glob("*.jsonl")
         assert len(read_jsonl(written)) == count
-        assert re.search(rf"^{feed}\s+\d+\s+{count}\s+0\s+0\s", result.stdout, re.MULTILINE), (
+        assert re.search(rf"^{feed}\s+\d+\s+{count}\s+0\s+0\s+0\s", result.stdout, re.M), (
             result.stdout
         )

@@ -11,10 +11,12 @@ import scrapy
 
 from newsbot.config import HtmlFeed, JsonFeed, iter_feed_urls
 from newsbot.dedup import record_id
+from newsbot.extract import date_fallbacks
 from newsbot.items import Article
 from newsbot.mirror import mirror_base
 
 if TYPE_CHECKING:
+    from parsel import Selector
     from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure
 
@@ -53,7 +55,7 @@ class FeedSpider(scrapy.Spider):
             cb_kwargs=cb_kwargs,
         )
 
-    def make_article(self, raw: RawArticle, url: str) -> Article:
+    def make_article(self, raw: RawArticle, url: str, page: Selector | None = None) -> Article:
         """The item for one article page, raw fields still uncleaned."""
         return Article(
             layout=self.feed.layout,
@@ -66,8 +68,9 @@ class FeedSpider(scrapy.Spider):
             editor=raw.editor,
             feed=self.feed.name,
             kind=self.feed.kind,
-            id=record_id(url),
+            id=record_id(url, self.feed.host_aliases),
             crawled_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            date_fallbacks=date_fallbacks(page, url),
         )
 
     def on_error(self, failure: Failure) -> None:

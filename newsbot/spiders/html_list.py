@@ -38,4 +38,4 @@ class HtmlListSpider(FeedSpider):
     def parse_article(self, response: Response, **_: Any) -> Iterator[Article]:
         """One article page → one item."""
         raw = extract_article(response.selector, self.feed.article)
-        yield self.make_article(raw, response.url)
+        yield self.make_article(raw, response.url, response.selector)

@@ -87,7 +87,7 @@ class JsonApiSpider(FeedSpider):
         """An HTML article page; the list API's fields win over the page's."""
         assert self.feed.article is not None
         raw = extract_article(response.selector, self.feed.article).merged_with(listed)
-        yield self.make_article(raw, response.url)
+        yield self.make_article(raw, response.url, response.selector)
 
     def parse_article_api(
         self, response: Response, link: str, listed: dict[str, Any]

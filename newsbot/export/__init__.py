@@ -1,0 +1,1 @@
+"""Writing records: durable JSONL (and, later, Jekyll posts)."""

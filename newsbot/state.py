@@ -1,0 +1,139 @@
+"""The persistent state store: which canonical URLs are written, and the MinHash bands of
+their texts for near-duplicate lookups. SQLite (WAL) by default; safe for several
+processes at once because every check-and-record happens inside one IMMEDIATE transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from newsbot.dedup import DUPLICATE_THRESHOLD, band_keys, similarity
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    id            TEXT PRIMARY KEY,
+    canonical_url TEXT NOT NULL UNIQUE,
+    feed          TEXT NOT NULL,
+    url           TEXT NOT NULL,
+    output        TEXT NOT NULL,
+    duplicate_of  TEXT,
+    signature     BLOB NOT NULL,
+    written_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE TABLE IF NOT EXISTS bands (
+    band  INTEGER NOT NULL,
+    key   INTEGER NOT NULL,
+    id    TEXT NOT NULL REFERENCES records(id),
+    PRIMARY KEY (band, key, id)
+) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True)
+class Match:
+    """An earlier record whose text is a near-duplicate."""
+
+    id: str
+    url: str
+    similarity: float
+
+
+class StateStore:
+    """Seen URLs and text fingerprints in one SQLite file (``:memory:`` for a one-off run)."""
+
+    def __init__(self, path: str | Path, timeout: float = 60.0) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """An IMMEDIATE transaction: other processes wait until it commits or rolls back."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def known_url(self, canonical_url: str) -> str | None:
+        """Id of the record written for this canonical URL, if any."""
+        row = self._db.execute(
+            "SELECT id FROM records WHERE canonical_url = ?", (canonical_url,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def known_urls(self, canonical_urls: list[str]) -> set[str]:
+        """Which of these canonical URLs have been written."""
+        found: set[str] = set()
+        for start in range(0, len(canonical_urls), 500):
+            chunk = canonical_urls[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT canonical_url FROM records WHERE canonical_url IN ({marks})", chunk
+            )
+            found.update(row[0] for row in rows)
+        return found
+
+    def near_duplicate(
+        self, signature: np.ndarray, threshold: float = DUPLICATE_THRESHOLD
+    ) -> Match | None:
+        """The most similar earlier record at or above ``threshold``, if any."""
+        keys = band_keys(signature)
+        clauses = " OR ".join("(b.band = ? AND b.key = ?)" for _ in keys)
+        params = [value for band, key in enumerate(keys) for value in (band, key)]
+        rows = self._db.execute(
+            "SELECT DISTINCT r.id, r.url, r.signature, r.written_at FROM bands b "
+            f"JOIN records r ON r.id = b.id WHERE {clauses}",
+            params,
+        ).fetchall()
+        best: Match | None = None
+        for record_id, url, blob, _ in sorted(rows, key=lambda row: row[3]):
+            score = similarity(signature, np.frombuffer(blob, dtype=np.uint64))
+            if score >= threshold and (best is None or score > best.similarity):
+                best = Match(record_id, url, score)
+        return best
+
+    def add(
+        self,
+        record_id: str,
+        canonical_url: str,
+        feed: str,
+        url: str,
+        output: str,
+        signature: np.ndarray,
+        duplicate_of: str | None,
+    ) -> None:
+        """Record a written item (call inside :meth:`transaction`, after the line is flushed)."""
+        self._db.execute(
+            "INSERT INTO records (id, canonical_url, feed, url, output, duplicate_of, signature)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (record_id, canonical_url, feed, url, output, duplicate_of, signature.tobytes()),
+        )
+        if duplicate_of is None:  # index originals only: duplicates point at them anyway
+            self._db.executemany(
+                "INSERT OR IGNORE INTO bands (band, key, id) VALUES (?, ?, ?)",
+                [(band, key, record_id) for band, key in enumerate(band_keys(signature))],
+            )
+
+    def count(self, feed: str | None = None) -> int:
+        """Number of records written (for one feed, or all)."""
+        if feed is None:
+            return int(self._db.execute("SELECT COUNT(*) FROM records").fetchone()[0])
+        query = "SELECT COUNT(*) FROM records WHERE feed = ?"
+        return int(self._db.execute(query, (feed,)).fetchone()[0])
