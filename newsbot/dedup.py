@@ -1,7 +1,7 @@
 """Pure dedup: canonical URLs, stable record ids, and MinHash signatures of article text.
 
 Near-duplicates: MinHash (64 hash functions) over character 5-gram shingles of the text
-with punctuation and spaces removed; candidates found by LSH (16 bands of 4 rows) and
+with punctuation and spaces removed; candidates found by LSH (32 bands of 2 rows) and
 confirmed when the estimated Jaccard similarity reaches :data:`DUPLICATE_THRESHOLD`.
 The measurements behind these numbers are in docs/dedup.md.
 """
@@ -26,14 +26,14 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 SHINGLE_SIZE = 5
 NUM_PERMUTATIONS = 64
-BANDS = 16
+BANDS = 32
 ROWS_PER_BAND = NUM_PERMUTATIONS // BANDS
-DUPLICATE_THRESHOLD = 0.6
-_MERSENNE = np.uint64((1 << 61) - 1)
+DUPLICATE_THRESHOLD = 0.5
 _rng = np.random.default_rng(20221125)  # fixed: signatures must be stable across runs
-# (a * x + b) mod p with x < 2**32 and a, b < 2**31 never overflows 64 bits.
-_A = _rng.integers(1, 1 << 31, NUM_PERMUTATIONS, dtype=np.uint64)
-_B = _rng.integers(0, 1 << 31, NUM_PERMUTATIONS, dtype=np.uint64)
+# Multiply-shift hashing: h(x) = ((a * x + b) mod 2**64) >> 32 with odd 64-bit a, which
+# numpy computes with wrapping uint64 arithmetic, no division.
+_A = _rng.integers(0, 1 << 63, NUM_PERMUTATIONS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_B = _rng.integers(0, 1 << 63, NUM_PERMUTATIONS, dtype=np.uint64)
 _NOT_TEXT = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -86,7 +86,8 @@ def minhash(text: str) -> np.ndarray:
     if hashed.size == 0:
         return np.full(NUM_PERMUTATIONS, np.iinfo(np.uint64).max, dtype=np.uint64)
     folded = (hashed ^ (hashed >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
-    permuted = (np.outer(_A, folded) + _B[:, None]) % _MERSENNE
+    with np.errstate(over="ignore"):
+        permuted = (np.outer(_A, folded) + _B[:, None]) >> np.uint64(32)
     return permuted.min(axis=1)
 
 

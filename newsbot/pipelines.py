@@ -6,17 +6,18 @@ the item's URL.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from newsbot.clean import html_to_lines, sanitize_html, split_bylines, strip_boilerplate
 from newsbot.dates import SHANGHAI, format_date, parse_date
 from newsbot.dedup import canonical_url, minhash
-from newsbot.export.jsonl import JsonlWriter
+from newsbot.export.jsonl import JsonlWriter, drop_torn_tail
 from newsbot.items import Article
 from newsbot.labels import render_label
 from newsbot.state import StateStore
@@ -152,7 +153,36 @@ class ArchivePipeline(_FeedPipeline):
         self.store = StateStore(settings.get("NEWSBOT_STATE") or ":memory:")
         self.writer = JsonlWriter(settings["NEWSBOT_OUTPUT"], settings.getbool("NEWSBOT_FSYNC"))
         self.day = datetime.now(SHANGHAI).strftime("%Y-%m-%d")
-        crawler.signals.connect(self.close, signal=signals.spider_closed)
+
+    def open_spider(self) -> None:
+        """Adopt lines a killed run wrote but did not get to record as seen."""
+        feed = self.feed
+        if feed is None:
+            return
+        paths = {self.writer.path_for(feed.name, self.day)}
+        last = self.store.last_output(feed.name)
+        if last:
+            paths.add(Path(last))
+        adopted = sum(self._adopt(path, feed.host_aliases) for path in paths if path.exists())
+        if adopted:
+            logger.info(
+                "feed %r: adopted %d record(s) written by an interrupted run", feed.name, adopted
+            )
+
+    def _adopt(self, path: Path, aliases: dict[str, str]) -> int:
+        drop_torn_tail(path)
+        adopted = 0
+        with path.open(encoding="utf-8") as lines, self.store.transaction():
+            for line in lines:
+                record = json.loads(line)
+                canonical = canonical_url(record["url"], aliases)
+                if self.store.known_url(canonical) is None:
+                    self.store.add(
+                        record["id"], canonical, record["feed"], record["url"], str(path),
+                        minhash(record["text"]), record.get("duplicate_of"),
+                    )  # fmt: skip
+                    adopted += 1
+        return adopted
 
     def process_item(self, item: Article) -> Article:
         feed = self.feed
@@ -178,7 +208,7 @@ class ArchivePipeline(_FeedPipeline):
         self.stats.set_value("newsbot/output", str(path))
         return item
 
-    def close(self) -> None:
-        """Close the output files and the store when the spider closes."""
+    def close_spider(self) -> None:
+        """Close the output files and the store."""
         self.writer.close()
         self.store.close()

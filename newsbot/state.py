@@ -131,6 +131,13 @@ class StateStore:
                 [(band, key, record_id) for band, key in enumerate(band_keys(signature))],
             )
 
+    def last_output(self, feed: str) -> str | None:
+        """The file the feed's most recently recorded item was written to."""
+        row = self._db.execute(
+            "SELECT output FROM records WHERE feed = ? ORDER BY rowid DESC LIMIT 1", (feed,)
+        ).fetchone()
+        return row[0] if row else None
+
     def count(self, feed: str | None = None) -> int:
         """Number of records written (for one feed, or all)."""
         if feed is None:

@@ -1,0 +1,145 @@
+"""Canonical URLs, MinHash near-duplicates, the SQLite state store and the JSONL writer."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsbot.clean import html_to_text
+from newsbot.dedup import DUPLICATE_THRESHOLD, canonical_url, jaccard, minhash, record_id
+from newsbot.export.jsonl import JsonlWriter
+from newsbot.items import RECORD_FIELDS, Article
+from newsbot.state import StateStore
+from tests.conftest import ROOT, seed_post
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("HTTP://WWW.Example.CN/a/1.html#top", "https://www.example.cn/a/1.html"),
+        ("https://x.cn/a?b=2&a=1", "https://x.cn/a?a=1&b=2"),
+        ("https://x.cn/a?utm_source=wx&spm=1.2&id=7&from=timeline", "https://x.cn/a?id=7"),
+        ("https://x.cn:443/a", "https://x.cn/a"),
+    ],
+)
+def test_canonical_url_folds_equivalent_urls(first: str, second: str) -> None:
+    assert canonical_url(first) == canonical_url(second)
+    assert record_id(first) == record_id(second)
+
+
+def test_canonical_url_keeps_what_selects_content() -> None:
+    assert canonical_url("https://x.cn/a?id=7") != canonical_url("https://x.cn/a?id=8")
+    assert canonical_url("https://x.cn/A.html") != canonical_url("https://x.cn/a.html")
+
+
+def test_host_aliases_make_mobile_and_desktop_one() -> None:
+    aliases = {"m.eastmoney.com": "finance.eastmoney.com"}
+    assert canonical_url("https://m.eastmoney.com/a/1.html", aliases) == canonical_url(
+        "https://finance.eastmoney.com/a/1.html"
+    )
+    assert canonical_url("https://m.eastmoney.com/a/1.html") != canonical_url(
+        "https://finance.eastmoney.com/a/1.html"
+    )
+
+
+def seed_text(prefix: str) -> str:
+    return html_to_text(seed_post(prefix)[1])
+
+
+def test_seeds_sharing_a_paragraph_are_not_duplicates() -> None:
+    first, second = seed_text("000"), seed_text("001")
+    assert "16000个一次性医用口罩" in first and "16000个一次性医用口罩" in second
+    assert jaccard(first, second) < 0.1
+    from newsbot.dedup import similarity
+
+    assert similarity(minhash(first), minhash(second)) < DUPLICATE_THRESHOLD
+
+
+def test_republished_story_is_a_duplicate() -> None:
+    original = seed_text("000")
+    republished = "来源：某门户\n" + original.replace("近期，", "近日，") + "\n责任编辑：某某"
+    from newsbot.dedup import similarity
+
+    assert similarity(minhash(original), minhash(republished)) >= 0.9
+
+
+def make_item(url: str, text: str, feed: str = "f") -> Article:
+    return Article(title="t", url=url, text=text, feed=feed, id=record_id(url), date="d")
+
+
+def test_state_store_finds_urls_and_near_duplicates(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "state.sqlite3")
+    text = seed_text("000")
+    with store.transaction():
+        store.add(
+            "a1", canonical_url("https://x.cn/1"), "f", "https://x.cn/1", "o", minhash(text), None
+        )
+    assert store.known_url(canonical_url("HTTPS://x.cn/1#c")) == "a1"
+    assert store.known_urls([canonical_url("https://x.cn/1"), "https://x.cn/2"]) == {
+        canonical_url("https://x.cn/1")
+    }
+    match = store.near_duplicate(minhash(text + "\n编辑：某"))
+    assert match is not None and match.id == "a1" and match.similarity > 0.9
+    assert store.near_duplicate(minhash(seed_text("001"))) is None
+    store.close()
+    reopened = StateStore(tmp_path / "state.sqlite3")
+    assert reopened.count() == 1 and reopened.count("f") == 1 and reopened.count("g") == 0
+
+
+def test_a_failed_transaction_records_nothing(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.sqlite3")
+    with pytest.raises(RuntimeError), store.transaction():
+        store.add("a1", "https://x.cn/1", "f", "https://x.cn/1", "o", minhash("正文"), None)
+        raise RuntimeError("killed before commit")
+    assert store.count() == 0
+
+
+WRITER_SCRIPT = """
+import sys
+from newsbot.state import StateStore
+from newsbot.dedup import minhash
+store = StateStore(sys.argv[1])
+for n in range(200):
+    with store.transaction():
+        url = f"https://x.cn/{n}"
+        if store.known_url(url) is None:
+            store.add(f"{sys.argv[2]}{n}", url, "f", url, "o", minhash(f"正文{n}号"), None)
+            print(url)
+"""
+
+
+def test_two_processes_never_record_a_url_twice(tmp_path: Path) -> None:
+    state = str(tmp_path / "shared.sqlite3")
+    StateStore(state).close()
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER_SCRIPT, state, name],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        for name in ("a", "b")
+    ]
+    outputs = [worker.communicate(timeout=60)[0].split() for worker in workers]
+    assert all(worker.returncode == 0 for worker in workers)
+    claimed = outputs[0] + outputs[1]
+    assert sorted(claimed) == sorted(f"https://x.cn/{n}" for n in range(200))
+    assert StateStore(state).count() == 200
+
+
+def test_writer_appends_records_in_order_and_drops_a_torn_tail(tmp_path: Path) -> None:
+    path = tmp_path / "f" / "2022-03-25.jsonl"
+    path.parent.mkdir()
+    path.write_text('{"title": "kept"}\n{"title": "tor', encoding="utf-8")
+    writer = JsonlWriter(str(tmp_path / "{feed}" / "{day}.jsonl"))
+    assert writer.path_for("f", "2022-03-25") == path
+    writer.write(make_item("https://x.cn/1", "正文"), path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0]) == {"title": "kept"}
+    assert list(json.loads(lines[1])) == list(RECORD_FIELDS)
+    assert len(lines) == 2
+    writer.close()

@@ -1,0 +1,259 @@
+"""The pipelines on real pages over the mirror: cleaning targets of seeds 002-004, dates
+from fallbacks, filters, dedup across feeds and runs, and a crawl killed with SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import BIN, ROOT, Mirror, read_jsonl, run_command, start_mirror, stop
+
+
+def crawl(
+    mirror: Mirror, feed: str, workdir: Path, state: str = "", feeds: Path | None = None
+) -> tuple[list[dict[str, Any]], str]:
+    """Crawl one feed over the mirror; its new records (sorted by URL) and its log."""
+    out = workdir / f"{feed}-{time.monotonic_ns()}.jsonl"
+    env = {"NEWSBOT_MIRROR": mirror.url}
+    if feeds is not None:
+        env["NEWSBOT_FEEDS"] = str(feeds)
+    result = run_command(
+        ["scrapy", "crawl", feed, "-O", str(out), "-L", "INFO",
+         "-s", f"NEWSBOT_OUTPUT={workdir}/archive/{{feed}}/{{day}}.jsonl",
+         "-s", f"NEWSBOT_STATE={state}"],
+        env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    return sorted(read_jsonl(out), key=lambda record: str(record["url"])), result.stderr
+
+
+def feeds_with(tmp_path: Path, name: str, **changes: Any) -> Path:
+    """A copy of feeds.yaml where one feed has some keys changed."""
+    data = yaml.safe_load((ROOT / "feeds.yaml").read_text(encoding="utf-8"))
+    for feed in data["feeds"]:
+        if feed["name"] == name:
+            feed.update(changes)
+    path = tmp_path / "feeds.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def by_title(records: list[dict[str, Any]], start: str) -> dict[str, Any]:
+    return next(record for record in records if str(record["title"]).startswith(start))
+
+
+def test_seed_003_page_is_cleaned_into_fields(mirror: Mirror, tmp_path: Path) -> None:
+    records, _ = crawl(mirror, "fnc_bank_branches", tmp_path)
+    record = by_title(records, "众志成城")
+    assert record["title"] == "众志成城 战“疫”有工——三明分行坚守服务阵地为抗“疫”贡献金融力量"
+    assert record["date"] == "2020-03-31 16:40:00 +0800"
+    assert (record["source"], record["author"], record["editor"]) == (
+        "工行三明分行", "工行三明分行 陈丽新", "CXer",
+    )  # fmt: skip
+    text = str(record["text"])
+    assert text.startswith("新年伊始") and text.endswith("助力打赢新冠肺炎疫情阻击战。")
+    for noise in ("我要评论", "已有0条评论", "相关链接", "责任编辑", "文章正文", "分享", "打印"):
+        assert noise not in text, noise
+    content = str(record["content"])
+    for tag in ("<script", "<form", "<input", "<iframe", "onclick", "javascript:", "<!--"):
+        assert tag not in content, tag
+    assert "相关链接" not in content and "已有0条评论" not in content
+    assert "<strong>激活全辖防控“一盘棋”</strong>" in content
+    assert "\u3000" not in content  # paragraph indents removed
+
+
+def test_seed_002_date_comes_from_the_url(mirror: Mirror, tmp_path: Path) -> None:
+    records, _ = crawl(mirror, "fnc_bank_branches", tmp_path)
+    record = by_title(records, "齐心抗“疫”")
+    assert record["editor"] == "赵般娇"
+    assert str(record["text"]).endswith("坚决打赢防疫阻击战。")
+    assert record["date"] == "2022-04-01 00:00:00 +0800"  # /202204/t20220401_187711.html
+    assert record["source"] == "渤海银行上海分行"
+    assert record["categories"] == "bohaiyinhangshanghaifenhang"
+
+
+def test_seed_004_page_loses_its_teasers(mirror: Mirror, tmp_path: Path) -> None:
+    records, _ = crawl(mirror, "caifuhao_jrj15", tmp_path)
+    record = by_title(records, "苏州银行业保险业")
+    assert record["title"] == "苏州银行业保险业全力以赴抗疫情践行使命显担当"
+    assert (record["source"], record["editor"]) == ("江苏银保监局", "冀晓航")
+    assert record["date"] == "2022-02-23 10:15:30 +0800"  # article:published_time
+    text = str(record["text"])
+    assert text.startswith("2022年2月13日以来") and text.endswith("传递更多爱心温暖。")
+    for noise in ("临港新片区", "澎湃新闻", "评论问答", "本文由", "内容来源", "编辑:", ".."):
+        assert noise not in text, noise
+    assert text.count("苏州银行业保险业全力以赴抗疫情践行使命显担当") == 0
+
+
+def test_republished_story_is_marked_across_feeds_and_runs(mirror: Mirror, tmp_path: Path) -> None:
+    state = str(tmp_path / "state.sqlite3")
+    (original,), _ = crawl(mirror, "nfra_jiangsu", tmp_path, state)
+    assert original["duplicate_of"] is None
+    records, _ = crawl(mirror, "caifuhao_jrj15", tmp_path, state)
+    assert by_title(records, "苏州银行业保险业")["duplicate_of"] == original["id"]
+    assert by_title(records, "无锡银行业保险业")["duplicate_of"] is None
+
+
+def test_on_duplicate_drop(mirror: Mirror, tmp_path: Path) -> None:
+    state = str(tmp_path / "state.sqlite3")
+    crawl(mirror, "nfra_jiangsu", tmp_path, state)
+    feeds = feeds_with(tmp_path, "caifuhao_jrj15", on_duplicate="drop")
+    records, log = crawl(mirror, "caifuhao_jrj15", tmp_path, state, feeds)
+    assert [record["title"] for record in records] == [
+        "无锡银行业保险业多措并举支持小微企业纾困发展"
+    ]
+    assert "'newsbot/dropped/duplicate-text': 1" in log
+    assert (
+        "dropped (duplicate-text) https://caifuhao.eastmoney.com/news/20220223101530123456780"
+        in log
+    )
+
+
+def test_seeds_000_and_001_are_not_duplicates(mirror: Mirror, tmp_path: Path) -> None:
+    state = str(tmp_path / "state.sqlite3")
+    crawl(mirror, "eastmoney_shzqb", tmp_path, state)
+    records, _ = crawl(mirror, "eastmoney_zgzqb", tmp_path, state)
+    assert [record["duplicate_of"] for record in records] == [None, None]
+
+
+def test_a_second_run_writes_nothing_new(mirror: Mirror, tmp_path: Path) -> None:
+    state = str(tmp_path / "state.sqlite3")
+    first, _ = crawl(mirror, "nfra_news", tmp_path, state)
+    second, log = crawl(mirror, "nfra_news", tmp_path, state)
+    assert len(first) == 3 and second == []
+    assert "'newsbot/dropped/duplicate-url': 3" in log
+    (archive,) = (tmp_path / "archive" / "nfra_news").glob("*.jsonl")
+    assert len(read_jsonl(archive)) == 3
+    with sqlite3.connect(state) as db:
+        assert db.execute("SELECT COUNT(*) FROM records").fetchone()[0] == 3
+
+
+def test_include_keywords_filter_and_count(mirror: Mirror, tmp_path: Path) -> None:
+    feeds = feeds_with(tmp_path, "fnc_bank_branches", include=["疫情"], exclude=["渤海银行"])
+    records, log = crawl(mirror, "fnc_bank_branches", tmp_path, feeds=feeds)
+    assert [record["title"][:4] for record in records] == ["众志成城"]
+    assert "'newsbot/dropped/filtered': 2" in log
+
+
+# --- a site written for these tests: an undatable page, and 300 articles -------------
+
+ARTICLE = """<html><head><meta charset="utf-8"><title>{title}</title></head><body>
+<div class="nav"><a href="/">首页</a></div><h1>{title}</h1><div class="time">{date}</div>
+<div id="body"><p>　　{text}</p><p>第二段：{title}的详细内容，编号{n}。</p></div>
+<div class="share">分享到：微信</div></body></html>"""
+SITE_FEED = """feeds:
+  - name: test_site
+    kind: bank
+    flow: html
+    categories: testsite
+    tags: 测试
+    source: 测试银行
+    max_pages: 100
+    start_urls: ["https://bank.example.cn/news/index.html"]
+    list: {links: "ul.news a", next_page: "a.next"}
+    article: {title: h1, date: div.time, body: "#body"}
+"""
+
+
+def write_site(root: Path, articles: int, per_page: int, undatable: set[int] = frozenset()) -> None:
+    """A bank newsroom of ``articles`` pages, listed ``per_page`` per list page."""
+    site = root / "bank.example.cn" / "news"
+    site.mkdir(parents=True)
+    pages = (articles + per_page - 1) // per_page
+    for page in range(pages):
+        numbers = range(page * per_page, min(articles, (page + 1) * per_page))
+        links = "".join(f'<li><a href="/news/a{n}.html">文章{n}</a></li>' for n in numbers)
+        following = (
+            f'<a class="next" href="list{page + 1}.html">下一页</a>' if page + 1 < pages else ""
+        )
+        name = "index.html" if page == 0 else f"list{page}.html"
+        (site / name).write_text(
+            f'<html><meta charset="utf-8"><ul class="news">{links}</ul>{following}</html>',
+            encoding="utf-8",
+        )
+    for n in range(articles):
+        date = "" if n in undatable else f"2022-03-{n % 28 + 1:02d} 10:{n % 60:02d}"
+        text = f"测试银行第{n}号新闻：" + "".join(f"第{n}篇第{k}句话各不相同。" for k in range(12))
+        (site / f"a{n}.html").write_text(
+            ARTICLE.format(title=f"测试银行新闻{n}", date=date, text=text, n=n), encoding="utf-8"
+        )
+
+
+def test_a_feed_added_in_yaml_alone_is_crawled_and_undatable_pages_dropped(
+    tmp_path: Path,
+) -> None:
+    write_site(tmp_path / "sites", articles=4, per_page=2, undatable={3})
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(SITE_FEED, encoding="utf-8")
+    server = start_mirror(tmp_path / "sites")
+    try:
+        records, log = crawl(server, "test_site", tmp_path, feeds=feeds)
+    finally:
+        stop(server.process)
+    assert [record["title"] for record in records] == [f"测试银行新闻{n}" for n in range(3)]
+    assert records[0]["date"] == "2022-03-01 10:00:00 +0800"
+    assert records[0]["text"].split("\n")[1] == "第二段：测试银行新闻0的详细内容，编号0。"
+    assert "分享到" not in records[0]["content"]
+    assert "'newsbot/dropped/bad-date': 1" in log
+    assert "dropped (bad-date) https://bank.example.cn/news/a3.html: date text ''" in log
+
+
+def test_sigkill_never_leaves_a_record_seen_but_unwritten(tmp_path: Path) -> None:
+    write_site(tmp_path / "sites", articles=300, per_page=30)
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(SITE_FEED, encoding="utf-8")
+    state, archive = tmp_path / "state.sqlite3", tmp_path / "archive"
+    server = start_mirror(tmp_path / "sites")
+    command = [
+        str(BIN / "scrapy"), "crawl", "test_site", "-L", "WARNING",
+        "-s", f"NEWSBOT_OUTPUT={archive}/{{feed}}/{{day}}.jsonl", "-s", f"NEWSBOT_STATE={state}",
+    ]  # fmt: skip
+    env = {**os.environ, "NEWSBOT_MIRROR": server.url, "NEWSBOT_FEEDS": str(feeds)}
+    try:
+        first = subprocess.Popen([*command, "-s", "DOWNLOAD_DELAY=0.01"], cwd=ROOT, env=env)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(written_ids(archive)) < 40:
+            time.sleep(0.05)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        assert first.returncode == -signal.SIGKILL
+        partial = written_ids(archive)
+        assert 40 <= len(partial) < 300
+        with sqlite3.connect(state) as db:
+            seen = {row[0] for row in db.execute("SELECT id FROM records")}
+        assert seen <= set(partial)  # nothing seen that is not on disk
+
+        second = subprocess.run(command, cwd=ROOT, env=env, timeout=120, check=False)
+        assert second.returncode == 0
+    finally:
+        stop(server.process)
+    ids = written_ids(archive)
+    assert len(ids) == 300 and len(set(ids)) == 300  # all written, none twice
+
+
+def written_ids(archive: Path) -> list[str]:
+    """Ids of every complete line in the archive."""
+    ids = []
+    for path in archive.glob("*/*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                ids.append(json.loads(line)["id"])
+            except ValueError:
+                continue  # the torn last line of a killed run
+    return ids
+
+
+@pytest.mark.parametrize("feed", ["fnc_bank_branches"])
+def test_gbk_pages_decode(mirror: Mirror, tmp_path: Path, feed: str) -> None:
+    records, _ = crawl(mirror, feed, tmp_path)
+    assert "——" in by_title(records, "众志成城")["title"]
+    assert "·" in by_title(records, "农行南平分行")["title"]
