@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
 
+@lru_cache(maxsize=4096)
 def pinyin_slug(name: str) -> str:
     """Toneless pinyin of a name, syllables joined, ASCII kept: 上海证券报 → shanghaizhengquanbao.
 
@@ -20,4 +22,5 @@ def pinyin_slug(name: str) -> str:
 def render_label(template: str, source: str | None, feed: str) -> str:
     """Fill ``{source}``, ``{source_pinyin}`` and ``{feed}`` in a categories/tags template."""
     name = source or ""
-    return template.format(source=name, source_pinyin=pinyin_slug(name), feed=feed)
+    slug = pinyin_slug(name) if "{source_pinyin}" in template else ""
+    return template.format(source=name, source_pinyin=slug, feed=feed)
