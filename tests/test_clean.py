@@ -110,3 +110,30 @@ def test_selectors_and_json_helpers() -> None:
     assert json_path({"data": None}, "data.rows") is None
     assert parse_jsonp('var ajaxResult={"a":1};') == '{"a":1}'
     assert parse_jsonp('cb({"a":1})') == '{"a":1}'
+
+
+def test_boilerplate_defaults_and_feed_rules() -> None:
+    from newsbot.clean import strip_boilerplate
+
+    body = (
+        "<p>文章正文</p><p>正文第一段。</p><div>我要评论（3）</div>"
+        '<p><a href="/">返回首页</a></p><p><a href="/yh/">返回银行新闻</a></p>'
+        "<p>[打印本页]</p><p>【关闭窗口】</p><div>分享到：微信 微博</div>"
+        "<p>某地银行业协会召开年度工作会议，部署全年重点工作并提出要求..</p>"
+        "<p>正文第二段。</p><p>广告：开户送好礼</p><p>标题</p>"
+        "<h3>延伸阅读</h3><p>其他文章</p>"
+    )
+    cleaned = strip_boilerplate(
+        body, title="标题", boilerplate=[r"广告[:：].*"], cut_after=[r"延伸阅读"]
+    )
+    assert cleaned == "<p>正文第一段。</p><p>正文第二段。</p>"
+
+
+def test_cut_marker_removes_the_rest_of_the_body_only() -> None:
+    from newsbot.clean import strip_boilerplate
+
+    body = (
+        "<div><p>正文。</p><div><p>【相关链接】</p><ul><li>甲</li></ul></div>"
+        "<p>已有0条评论</p></div>"
+    )
+    assert strip_boilerplate(body) == "<div><p>正文。</p></div>"

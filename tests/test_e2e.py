@@ -177,3 +177,8 @@ def test_demo_crawls_every_feed_and_prints_a_summary(tmp_path: Path) -> None:
         assert line is not None, result.stdout
         marked += int(line.group(1))
     assert marked == 1  # the seed-004 story is on two feeds: the later copy is marked
+
+    again = run_command(["newsbot", "demo", "--out", str(tmp_path / "data")])
+    assert again.returncode == 0, again.stdout + again.stderr[-3000:]
+    assert re.search(r"^icbc_news\s+\d+\s+0\s+0\s+3\s+0\s", again.stdout, re.M), again.stdout
+    assert again.stdout.count("dropped duplicate-url:") == len(counts)
