@@ -123,6 +123,7 @@ BLOCK_TAGS = frozenset(
     ]
 )
 VOID_TAGS = frozenset({"embed", "input", "link", "meta", "base", "source", "param", "track", "wbr"})
+_EMPTY_DROPPABLE = frozenset({"span", "font", "a", "strong", "b", "em", "i", "u"})
 _URL_ATTRIBUTES = ("href", "src")
 _INDENT = re.compile(r"^[ \t\r\n]*\u3000+")
 _INLINE_SPACE = re.compile(r"[ \t\r\n\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
@@ -173,8 +174,11 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
             node.drop_tree()
         elif tag not in ALLOWED_TAGS:
             node.drop_tag()
-    for node in root.iter():
+    for node in list(root.iter()):
         if node is root or not isinstance(node.tag, str):
+            continue
+        if node.tag in _EMPTY_DROPPABLE and not len(node) and not (node.text or "").strip():
+            node.drop_tag()  # empty placeholders (East Money's quote_ spans), tail kept
             continue
         _clean_attributes(node, base_url)
         if node.tag in ("p", "div", "li", "td", "br"):

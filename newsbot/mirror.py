@@ -135,6 +135,9 @@ class MirrorRequestHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.BAD_REQUEST, "text/plain", b"bad mirror path\n", send_body)
             return
         file = self.server.root / relpath
+        if not file.exists() and "@" in relpath.name:
+            # A static page ignores its query string (a JS shell reading location.search).
+            file = file.with_name(relpath.name.split("@", 1)[0])
         if file.is_dir():
             file = file / "index.html"
         if not file.is_file():

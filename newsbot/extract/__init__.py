@@ -205,3 +205,16 @@ def date_fallbacks(page: Selector | None, url: str) -> list[str]:
     hints = metadata_dates(page) if page is not None else []
     from_url = url_date(url)
     return [*hints, from_url] if from_url else hints
+
+
+_CHALLENGE_MARKERS = re.compile(
+    r"wzwschallenge|WZWS_CONFIRM|请开启JavaScript|enable JavaScript|__jsl_clearance|acw_sc__v2",
+    re.IGNORECASE,
+)
+
+
+def looks_like_js_challenge(html: str) -> bool:
+    """Whether a page is an anti-bot JavaScript challenge rather than content (e.g. PBOC's
+    "网站卫士" page: a tiny body, a <noscript> notice and a cookie-setting script)."""
+    head = html[:20_000]
+    return bool(_CHALLENGE_MARKERS.search(head)) and len(re.sub(r"<[^>]+>|\s", "", head)) < 8000

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.http import Response, TextResponse
 
 from newsbot.config import HtmlFeed, JsonFeed, iter_feed_urls
 from newsbot.dedup import record_id
-from newsbot.extract import date_fallbacks
+from newsbot.extract import date_fallbacks, looks_like_js_challenge
 from newsbot.items import Article
 from newsbot.mirror import mirror_base
 
@@ -79,6 +80,23 @@ class FeedSpider(scrapy.Spider):
         url = request.url if request is not None else "?"
         self.crawler.stats.inc_value("newsbot/errors")
         logger.error("feed %r: cannot fetch %s: %s", self.feed.name, url, failure.value)
+
+    def is_blocked(self, response: Response) -> bool:
+        """True (and an error naming feed and URL) when the page is a JavaScript challenge."""
+        if not isinstance(response, TextResponse) or not looks_like_js_challenge(response.text):
+            return False
+        self.crawler.stats.inc_value("newsbot/js_challenges")
+        hint = (
+            "rendering with Chromium is not available yet"
+            if self.feed.render
+            else "set `render: true` on this feed to fetch it with Chromium"
+        )
+        logger.error(
+            "feed %r: %s answered with a JavaScript anti-bot challenge instead of content "
+            "(%s); nothing extracted from it",
+            self.feed.name, response.url, hint,
+        )  # fmt: skip
+        return True
 
     def report(self, message: str, url: str, stat: str) -> None:
         """Log a page problem naming feed and URL, and count it as newsbot/<stat>."""

@@ -25,6 +25,8 @@ class HtmlListSpider(FeedSpider):
 
     def parse_list(self, response: Response, page: int) -> Iterator[scrapy.Request]:
         """Follow every article link; go on to the next page within ``max_pages``."""
+        if self.is_blocked(response):
+            return
         links = extract_links(response.selector, self.feed.list.links, response.url)
         if not links:
             self.report("no article links on list page", response.url, "empty_list_pages")
@@ -37,5 +39,7 @@ class HtmlListSpider(FeedSpider):
 
     def parse_article(self, response: Response, **_: Any) -> Iterator[Article]:
         """One article page → one item."""
+        if self.is_blocked(response):
+            return
         raw = extract_article(response.selector, self.feed.article)
         yield self.make_article(raw, response.url, response.selector)

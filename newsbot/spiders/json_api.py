@@ -29,6 +29,8 @@ class JsonApiSpider(FeedSpider):
         return self.request(url, self.parse_list_api, page=page)
 
     def _load_json(self, response: Response) -> Any:
+        if self.is_blocked(response):
+            return None
         try:
             return json.loads(parse_jsonp(response.text))
         except (ValueError, AttributeError) as exc:
@@ -85,6 +87,8 @@ class JsonApiSpider(FeedSpider):
 
     def parse_article(self, response: Response, listed: dict[str, Any]) -> Iterator[Article]:
         """An HTML article page; the list API's fields win over the page's."""
+        if self.is_blocked(response):
+            return
         assert self.feed.article is not None
         raw = extract_article(response.selector, self.feed.article).merged_with(listed)
         yield self.make_article(raw, response.url, response.selector)
