@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: setup run demo test lint schema clean
+.PHONY: setup system run demo test lint schema clean
 
 # The venv is rebuilt when pyproject.toml changes. pip is upgraded first: the old pip
 # of these machines drops lxml's html-clean extra (see ../shared/machine.md).
@@ -19,17 +19,28 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-run: setup
+# Debian packages the test suite drives for real: Chromium (render feeds; Playwright's own
+# browser download cannot work on these machines) and redis-server (distributed mode).
+# Installed when missing and we are root; otherwise the tests that need them skip.
+SYSTEM_PACKAGES = chromium redis-server
+system:
+	@if command -v chromium >/dev/null && command -v redis-server >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); \
+	else echo "not root: install $(SYSTEM_PACKAGES) yourself, or their tests skip"; fi
+
+run: setup system
 	$(BIN)/newsbot run
 
-demo: setup
+demo: setup system
 	$(BIN)/newsbot demo
 
 lint: setup
 	$(BIN)/ruff check newsbot tests
 	$(BIN)/ruff format --check newsbot tests
 
-test: lint
+test: lint system
 	$(BIN)/python -m pytest -q
 
 # Regenerate docs/feeds.schema.json after changing newsbot/config.py.

@@ -149,6 +149,25 @@ class HtmlListRules(_Model):
         return None if value is None else _check_selector(value)
 
 
+class BrowserOptions(_Model):
+    """How a ``render: true`` feed's pages are loaded in Chromium."""
+
+    wait_for: str | None = Field(None, description="Selector an article page waits for.")
+    list_wait_for: str | None = Field(None, description="Selector a list page waits for.")
+    network_idle: bool = Field(False, description="Wait until the network is idle.")
+    block: list[Literal["image", "font", "media", "stylesheet"]] = Field(
+        default_factory=lambda: ["image", "font", "media"],
+        description="Resource types never loaded.",
+    )
+    timeout: float = Field(30, gt=0, le=300, description="Navigation timeout (s).")
+    max_pages: int = Field(4, ge=1, le=32, description="Pages open at once per context.")
+
+    @field_validator("wait_for", "list_wait_for")
+    @classmethod
+    def _valid_selector(cls, value: str | None) -> str | None:
+        return None if value is None else _check_selector(value)
+
+
 class FeedBase(_Model):
     """What every feed has, whatever its flow."""
 
@@ -163,6 +182,9 @@ class FeedBase(_Model):
     since: date | None = Field(None, description="Articles older than this are not followed.")
     delay: float | None = Field(None, ge=0, description="Download delay for this feed (s).")
     render: bool = Field(False, description="Fetch pages with Chromium (scrapy-playwright).")
+    browser: BrowserOptions = Field(
+        default_factory=BrowserOptions, description="Chromium options of a render feed."
+    )
     headers: dict[str, str] = Field(default_factory=dict)
     boilerplate: list[str] = Field(
         default_factory=list, description="Regexes of whole-element texts to drop from bodies."

@@ -13,6 +13,7 @@ import os
 import re
 import threading
 from http import HTTPStatus
+from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MIRROR_ENV = "NEWSBOT_MIRROR"
+#: Per-host rule file of a simulated anti-bot challenge (see docs/mirror.md).
+CHALLENGE_RULE = "_challenge.json"
 CONTENT_TYPES = {
     ".html": "text/html",
     ".htm": "text/html",
@@ -134,6 +137,10 @@ class MirrorRequestHandler(BaseHTTPRequestHandler):
         except (ValueError, UnicodeDecodeError):
             self._send(HTTPStatus.BAD_REQUEST, "text/plain", b"bad mirror path\n", send_body)
             return
+        challenge = self.server.challenge_for(relpath.parts[0], self.headers.get("Cookie", ""))
+        if challenge is not None:
+            self._send(HTTPStatus.OK, "text/html; charset=utf-8", challenge, send_body)
+            return
         file = self.server.root / relpath
         if not file.exists() and "@" in relpath.name:
             # A static page ignores its query string (a JS shell reading location.search).
@@ -172,6 +179,20 @@ class MirrorServer(ThreadingHTTPServer):
         self._log: list[str] = []
         self._log_lock = threading.Lock()
         super().__init__((host, port), MirrorRequestHandler)
+
+    def challenge_for(self, host: str, cookie_header: str) -> bytes | None:
+        """The anti-bot challenge page to serve instead of content, if the host has one
+        (``<host>/_challenge.json``) and the request lacks the cookie that passes it."""
+        rule_file = self.root / host / CHALLENGE_RULE
+        if not rule_file.is_file():
+            return None
+        rule = json.loads(rule_file.read_text(encoding="utf-8"))
+        cookies = SimpleCookie()
+        cookies.load(cookie_header)
+        passed = cookies.get(rule["cookie"])
+        if passed is not None and passed.value == rule["value"]:
+            return None
+        return (self.root / host / rule["page"]).read_bytes()
 
     @property
     def url(self) -> str:
@@ -224,7 +245,8 @@ class MirrorDownloadHandler:
         return cls(crawler)
 
     async def download_request(self, request: Request) -> Response:
-        if not self.mirror:
+        if not self.mirror or request.meta.get("playwright"):
+            # Chromium keeps the real URL; newsbot.render routes its requests to the mirror.
             return await self.inner.download_request(request)
         mirrored = request.replace(url=mirror_url(self.mirror, request.url))
         response = await self.inner.download_request(mirrored)

@@ -38,6 +38,10 @@ NEWSBOT_STATE = "data/_state/newsbot.sqlite3"
 # fsync every written line (survives power loss, not only a killed process). Slower.
 NEWSBOT_FSYNC = False
 
+# Chromium for `render: true` feeds (scrapy-playwright). The environment variable
+# CHROMIUM_PATH wins. Debian's package: `apt-get install -y chromium`.
+NEWSBOT_CHROMIUM_PATH = "/usr/bin/chromium"
+
 # --- politeness --------------------------------------------------------------
 # Government and bank sites are small; stay gentle. Feeds may set their own `delay`.
 ROBOTSTXT_OBEY = True

@@ -15,6 +15,13 @@ from newsbot.dedup import record_id
 from newsbot.extract import date_fallbacks, looks_like_js_challenge
 from newsbot.items import Article
 from newsbot.mirror import mirror_base
+from newsbot.render import (
+    INSTALL_HINT,
+    apply_render_settings,
+    chromium_available,
+    chromium_path,
+    render_meta,
+)
 
 if TYPE_CHECKING:
     from parsel import Selector
@@ -40,21 +47,52 @@ class FeedSpider(scrapy.Spider):
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
         elif cls.feed.delay is not None:
             settings.set("DOWNLOAD_DELAY", cls.feed.delay, priority="spider")
+        if cls.feed.render:
+            apply_render_settings(settings, cls.feed.browser)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         hosts = {urlsplit(url).hostname for url in iter_feed_urls(self.feed)}
         self.allowed_domains = sorted(host for host in hosts if host and "{" not in host)
 
-    def request(self, url: str, callback: Any, **cb_kwargs: Any) -> scrapy.Request:
-        """A request carrying the feed's headers and the shared errback."""
+    def request(
+        self, url: str, callback: Any, page: str | None = None, **cb_kwargs: Any
+    ) -> scrapy.Request:
+        """A request carrying the feed's headers and the shared errback; on render feeds,
+        an HTML ``page`` ("list" or "article") goes through Chromium (JSON APIs never do)."""
+        meta = None
+        if self.feed.render and page is not None:
+            options = self.feed.browser
+            wait_for = options.list_wait_for if page == "list" else options.wait_for
+            meta = render_meta(options, self.mirror, wait_for)
         return scrapy.Request(
             url,
             callback=callback,
             errback=self.on_error,
             headers=self.feed.headers or None,
             cb_kwargs=cb_kwargs,
+            meta=meta,
         )
+
+    @property
+    def mirror(self) -> str:
+        """The offline mirror's base URL, or ''."""
+        return mirror_base(self.crawler.settings)
+
+    def browser_missing(self) -> bool:
+        """True (and an error saying how to install it) when a render feed has no Chromium."""
+        if not self.feed.render:
+            return False
+        path = chromium_path(self.crawler.settings)
+        if chromium_available(path):
+            return False
+        self.crawler.stats.inc_value("newsbot/errors")
+        logger.error(
+            "feed %r needs Chromium (render: true) but %s does not exist: %s; "
+            "skipping this feed",
+            self.feed.name, path, INSTALL_HINT,
+        )  # fmt: skip
+        return True
 
     def make_article(self, raw: RawArticle, url: str, page: Selector | None = None) -> Article:
         """The item for one article page, raw fields still uncleaned."""
@@ -87,7 +125,7 @@ class FeedSpider(scrapy.Spider):
             return False
         self.crawler.stats.inc_value("newsbot/js_challenges")
         hint = (
-            "rendering with Chromium is not available yet"
+            "Chromium did not get past it: check browser.wait_for / network_idle"
             if self.feed.render
             else "set `render: true` on this feed to fetch it with Chromium"
         )

@@ -20,10 +20,12 @@ class HtmlListSpider(FeedSpider):
     feed: ClassVar[HtmlFeed]
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.browser_missing():
+            return
         for url in self.feed.start_urls:
-            yield self.request(url, self.parse_list, page=1)
+            yield self.request(url, self.parse_list, "list", list_page=1)
 
-    def parse_list(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+    def parse_list(self, response: Response, list_page: int) -> Iterator[scrapy.Request]:
         """Follow every article link; go on to the next page within ``max_pages``."""
         if self.is_blocked(response):
             return
@@ -31,11 +33,11 @@ class HtmlListSpider(FeedSpider):
         if not links:
             self.report("no article links on list page", response.url, "empty_list_pages")
         for link in links:
-            yield self.request(link, self.parse_article)
-        if page < self.feed.max_pages and self.feed.list.next_page:
+            yield self.request(link, self.parse_article, "article")
+        if list_page < self.feed.max_pages and self.feed.list.next_page:
             following = extract_links(response.selector, self.feed.list.next_page, response.url)
             if following:
-                yield self.request(following[0], self.parse_list, page=page + 1)
+                yield self.request(following[0], self.parse_list, "list", list_page=list_page + 1)
 
     def parse_article(self, response: Response, **_: Any) -> Iterator[Article]:
         """One article page → one item."""

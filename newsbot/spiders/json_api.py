@@ -22,11 +22,13 @@ class JsonApiSpider(FeedSpider):
     feed: ClassVar[JsonFeed]
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.browser_missing():
+            return
         yield self._list_request(self.feed.list_api.first_page)
 
     def _list_request(self, page: int) -> scrapy.Request:
         url = self.feed.list_api.url.format(page=page)
-        return self.request(url, self.parse_list_api, page=page)
+        return self.request(url, self.parse_list_api, list_page=page)
 
     def _load_json(self, response: Response) -> Any:
         if self.is_blocked(response):
@@ -37,7 +39,7 @@ class JsonApiSpider(FeedSpider):
             self.report(f"response is not JSON ({exc})", response.url, "bad_json")
             return None
 
-    def parse_list_api(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+    def parse_list_api(self, response: Response, list_page: int) -> Iterator[scrapy.Request]:
         """Each wanted row → an article request; then the next list page."""
         data = self._load_json(response)
         rows = json_path(data, self.feed.list_api.items) if data is not None else None
@@ -46,7 +48,7 @@ class JsonApiSpider(FeedSpider):
                 f"no list at {self.feed.list_api.items!r} in list API", response.url, "bad_list"
             )
             return
-        if not rows and page == self.feed.list_api.first_page:
+        if not rows and list_page == self.feed.list_api.first_page:
             self.report("list API returned no rows", response.url, "empty_list_pages")
         too_old = False
         for row in rows:
@@ -59,9 +61,9 @@ class JsonApiSpider(FeedSpider):
             request = self._article_request(row, listed, response.url)
             if request is not None:
                 yield request
-        pages_read = page - self.feed.list_api.first_page + 1
+        pages_read = list_page - self.feed.list_api.first_page + 1
         if rows and not too_old and pages_read < self.feed.max_pages:
-            yield self._list_request(page + 1)
+            yield self._list_request(list_page + 1)
 
     def _wanted(self, row: Mapping[str, Any]) -> bool:
         return all(str(row.get(key)) in values for key, values in self.feed.list_api.where.items())
@@ -83,7 +85,7 @@ class JsonApiSpider(FeedSpider):
             return None
         if api_url is not None:
             return self.request(api_url, self.parse_article_api, link=link, listed=listed)
-        return self.request(link, self.parse_article, listed=listed)
+        return self.request(link, self.parse_article, "article", listed=listed)
 
     def parse_article(self, response: Response, listed: dict[str, Any]) -> Iterator[Article]:
         """An HTML article page; the list API's fields win over the page's."""

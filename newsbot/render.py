@@ -1,0 +1,118 @@
+"""JavaScript pages: scrapy-playwright driving Debian's Chromium, for ``render: true`` feeds.
+
+Only feeds that ask for it get the browser (their spider's settings switch the inner
+download handler to scrapy-playwright); every other feed keeps Scrapy's HTTP handler. In
+mirror mode, every request the page makes — the document, its scripts, XHR/fetch to the
+real hosts' APIs — is answered from the mirror by a Playwright route, so the page keeps
+its real origin (cookies, relative URLs) while nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from newsbot.mirror import mirror_url
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page, Route
+    from playwright.async_api import Request as BrowserRequest
+    from scrapy import Request
+    from scrapy.settings import BaseSettings
+
+    from newsbot.config import BrowserOptions
+
+logger = logging.getLogger(__name__)
+
+CHROMIUM_ENV = "CHROMIUM_PATH"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+RENDER_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+INSTALL_HINT = (
+    "install Debian's Chromium (`apt-get install -y chromium`, or `make system`) or point "
+    f"${CHROMIUM_ENV} / the NEWSBOT_CHROMIUM_PATH setting at a Chromium binary; "
+    "`playwright install` cannot download browsers on these machines"
+)
+#: Flags that keep a headless Chromium from calling out to Google's services.
+QUIET_FLAGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+)
+
+
+def chromium_path(settings: BaseSettings) -> str:
+    """The Chromium binary: $CHROMIUM_PATH, else NEWSBOT_CHROMIUM_PATH, else /usr/bin/chromium."""
+    return os.environ.get(CHROMIUM_ENV) or settings.get("NEWSBOT_CHROMIUM_PATH") or DEFAULT_CHROMIUM
+
+
+def chromium_available(path: str) -> bool:
+    """Whether ``path`` (or the command of that name) is an executable file."""
+    resolved = path if os.sep in path else shutil.which(path)
+    return bool(resolved) and Path(str(resolved)).is_file() and os.access(str(resolved), os.X_OK)
+
+
+def launch_options(path: str) -> dict[str, Any]:
+    """PLAYWRIGHT_LAUNCH_OPTIONS for Debian's Chromium (``--no-sandbox`` only as root)."""
+    flags = list(QUIET_FLAGS)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        flags.insert(0, "--no-sandbox")  # Chromium refuses to start its sandbox as root
+    return {"executable_path": path, "headless": True, "args": flags}
+
+
+def apply_render_settings(settings: BaseSettings, options: BrowserOptions) -> None:
+    """Switch a render feed's crawler to scrapy-playwright with Debian's Chromium."""
+    settings.set("NEWSBOT_INNER_DOWNLOAD_HANDLER", RENDER_HANDLER, priority="spider")
+    settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority="spider")
+    settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(chromium_path(settings)), "spider")
+    settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", options.max_pages, priority="spider")
+    settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", options.timeout * 1000, priority="spider")
+
+
+def render_meta(options: BrowserOptions, mirror: str, wait_for: str | None) -> dict[str, Any]:
+    """Request meta that sends a request through Chromium (see :func:`init_page`)."""
+    from scrapy_playwright.page import PageMethod
+
+    methods = []
+    if options.network_idle:
+        methods.append(PageMethod("wait_for_load_state", "networkidle"))
+    if wait_for:
+        methods.append(PageMethod("wait_for_selector", wait_for, state="attached"))
+    return {
+        "playwright": True,
+        "playwright_page_methods": methods,
+        "playwright_page_init_callback": "newsbot.render.init_page",
+        "newsbot_mirror": mirror,
+        "newsbot_block": list(options.block),
+    }
+
+
+async def init_page(page: Page, request: Request) -> None:
+    """Route every request of the page: blocked resource types are aborted; in mirror
+    mode everything else is fetched from the mirror under its real URL."""
+    mirror: str = request.meta.get("newsbot_mirror", "")
+    blocked = frozenset(request.meta.get("newsbot_block", ()))
+
+    async def route_request(route: Route, browser_request: BrowserRequest) -> None:
+        if browser_request.resource_type in blocked:
+            await route.abort()
+            return
+        url = browser_request.url
+        if not mirror or not url.startswith(("http://", "https://")):
+            await route.fallback()
+            return
+        headers = await browser_request.all_headers()
+        cookies = await page.context.cookies(url)
+        if cookies:
+            headers["cookie"] = "; ".join(f"{c['name']}={c['value']}" for c in cookies)
+        headers.pop("host", None)
+        response = await route.fetch(url=mirror_url(mirror, url), headers=headers, max_redirects=0)
+        await route.fulfill(response=response)
+
+    await page.route("**/*", route_request)
