@@ -80,10 +80,13 @@ def render_meta(options: BrowserOptions, mirror: str, wait_for: str | None) -> d
     from scrapy_playwright.page import PageMethod
 
     methods = []
+    timeout_ms = options.timeout * 1000
     if options.network_idle:
-        methods.append(PageMethod("wait_for_load_state", "networkidle"))
+        methods.append(PageMethod("wait_for_load_state", "networkidle", timeout=timeout_ms))
     if wait_for:
-        methods.append(PageMethod("wait_for_selector", wait_for, state="attached"))
+        methods.append(
+            PageMethod("wait_for_selector", wait_for, state="attached", timeout=timeout_ms)
+        )
     return {
         "playwright": True,
         "playwright_page_methods": methods,
