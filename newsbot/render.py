@@ -72,6 +72,8 @@ def apply_render_settings(settings: BaseSettings, options: BrowserOptions) -> No
     settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority="spider")
     settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(chromium_path(settings)), "spider")
     settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", options.max_pages, priority="spider")
+    # A crashed browser fails the pages it had open; the next page starts a new one.
+    settings.set("PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER", True, priority="spider")
     settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", options.timeout * 1000, priority="spider")
 
 
@@ -93,6 +95,7 @@ def render_meta(options: BrowserOptions, mirror: str, wait_for: str | None) -> d
         "playwright_page_init_callback": "newsbot.render.init_page",
         "newsbot_mirror": mirror,
         "newsbot_block": list(options.block),
+        "newsbot_render_timeout": options.timeout,
     }
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -179,3 +182,48 @@ def test_missing_chromium_is_explained_and_other_feeds_go_on(
     )
     (written,) = (tmp_path / "data" / "icbc_news").glob("*.jsonl")
     assert len(read_jsonl(written)) == 3
+
+
+@needs_chromium
+def test_a_crashed_browser_fails_its_pages_and_the_crawl_goes_on(tmp_path: Path) -> None:
+    from tests.conftest import BIN, start_mirror, stop
+    from tests.test_pipelines import SITE_FEED, write_site, written_ids
+
+    write_site(tmp_path / "sites", articles=60, per_page=30)
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(
+        SITE_FEED.replace("    source: 测试银行\n", "    source: 测试银行\n    render: true\n")
+    )
+    server = start_mirror(tmp_path / "sites")
+    archive = tmp_path / "archive"
+    before = chromium_processes()
+    try:
+        crawl_process = subprocess.Popen(
+            [str(BIN / "scrapy"), "crawl", "test_site", "-L", "INFO", "-s", "NEWSBOT_STATE=",
+             "-s", f"NEWSBOT_OUTPUT={archive}/{{feed}}/{{day}}.jsonl",
+             "-s", "DOWNLOAD_DELAY=0.05"],
+            cwd=ROOT, env={**os.environ, "NEWSBOT_MIRROR": server.url,
+                           "NEWSBOT_FEEDS": str(feeds)},
+            stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while len(written_ids(archive)) < 10 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for pid in chromium_processes() - before:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        at_crash = len(written_ids(archive))
+        _, log = crawl_process.communicate(timeout=120)
+    finally:
+        if crawl_process.poll() is None:
+            crawl_process.kill()
+        stop(server.process)
+    assert crawl_process.returncode == 0
+    assert re.search(
+        r"feed 'test_site': (Chromium gave no page for|cannot fetch) https://bank\.example\.cn/news/",
+        log,
+    ), log[-3000:]
+    assert at_crash < 60 and sorted(set(written_ids(archive))) == sorted(written_ids(archive))
+    assert len(written_ids(archive)) == 60  # a new browser took over, failed pages retried
+    assert "'playwright/browser_count': 2" in log or "'playwright/browser_count': 3" in log
+    assert wait_until_gone(before) == set()
