@@ -303,12 +303,20 @@ def _collect_text(node: etree._Element, chunks: list[str]) -> None:
         chunks.append("\n")
     if tag in ("td", "th"):
         chunks.append(" ")
-    chunks.append(node.text or "")
+    keep_breaks = tag == "pre"
+    chunks.append(_flatten(node.text, keep_breaks))
     for child in node:
         _collect_text(child, chunks)
-        chunks.append(child.tail or "")
+        chunks.append(_flatten(child.tail, keep_breaks))
     if block:
         chunks.append("\n")
+
+
+def _flatten(text: str | None, keep_breaks: bool) -> str:
+    """Source line breaks inside a block are spaces (only <pre> keeps them)."""
+    if not text:
+        return ""
+    return text if keep_breaks else text.replace("\r", " ").replace("\n", " ")
 
 
 def html_to_text(html: str) -> str:

@@ -10,12 +10,23 @@ import pytest
 from newsbot.config import load_feeds
 from tests.conftest import EXPECTED, ROOT, Mirror, seed_post
 from tests.test_pipelines import crawl
+from tests.test_render import needs_chromium
 
 FEEDS = {feed.name: feed for feed in load_feeds(ROOT / "feeds.yaml")}
-EXPECTED_FEEDS = sorted(path.stem for path in EXPECTED.glob("*.json"))
+EXPECTED_FEEDS = sorted(path.stem for path in EXPECTED.glob("*.json") if path.stem in FEEDS)
 
 
-@pytest.mark.parametrize("feed", EXPECTED_FEEDS)
+def test_every_expected_file_names_a_feed() -> None:
+    assert sorted(path.stem for path in EXPECTED.glob("*.json")) == EXPECTED_FEEDS
+
+
+@pytest.mark.parametrize(
+    "feed",
+    [
+        pytest.param(name, marks=needs_chromium) if FEEDS[name].render else name
+        for name in EXPECTED_FEEDS
+    ],
+)
 def test_feed_gives_exactly_the_expected_records(mirror: Mirror, tmp_path: Path, feed: str) -> None:
     records, _ = crawl(mirror, feed, tmp_path)
     expected = json.loads((EXPECTED / f"{feed}.json").read_text(encoding="utf-8"))
@@ -66,3 +77,25 @@ def test_share_and_portal_copies_dedup_to_one(mirror: Mirror, tmp_path: Path) ->
     share, log = crawl(mirror, "eastmoney_share", tmp_path, state)
     assert len(portal) == 6 and share == []
     assert "'newsbot/dropped/duplicate-text': 6" in log
+
+
+def test_pbc_without_a_browser_is_an_error_not_silence(mirror: Mirror, tmp_path: Path) -> None:
+    from tests.test_pipelines import feeds_with
+
+    feeds = feeds_with(tmp_path, "pbc_news", render=False)
+    records, log = crawl(mirror, "pbc_news", tmp_path, feeds=feeds)
+    assert records == []
+    assert (
+        "feed 'pbc_news': http://www.pbc.gov.cn/goutongjiaoliu/113456/113469/index.html "
+        "answered with a JavaScript anti-bot challenge instead of content" in log
+    )
+    assert "set `render: true` on this feed" in log
+
+
+@needs_chromium
+def test_pbc_challenge_is_passed_by_chromium(mirror: Mirror, tmp_path: Path) -> None:
+    records, log = crawl(mirror, "pbc_news", tmp_path)
+    assert len(records) == 3
+    assert "anti-bot challenge" not in log
+    requests = mirror.requests()
+    assert any(line.startswith("GET /www.pbc.gov.cn/goutongjiaoliu/") for line in requests)
