@@ -51,7 +51,7 @@ TEST_FEEDS = [
     {   # NFRA's AngularJS-style detail page, filled by XHR from SelectByDocId
         "name": "nfra_rendered", "kind": "regulator", "flow": "json",
         "categories": "nfra", "tags": "监管动态", "max_pages": 2,
-        "render": True, "browser": {"wait_for": "#wenzhang-content p"},
+        "render": True, "browser": {"wait_for": "#wenzhang-content p", "network_idle": True},
         "list_api": {
             "url": "https://www.nfra.gov.cn/cbircweb/DocInfo/SelectDocByItemIdAndChild"
             "?itemId=915&pageSize=18&pageIndex={page}",
@@ -132,6 +132,9 @@ def test_share_page_is_rendered_from_its_json(
     assert seed["content"] == seed_post("000")[1]
     assert seed["title"].startswith("集结“同心圆”")
     assert "'playwright/page_count/closed': 6" in result.stderr
+    served = mirror.requests()
+    assert any("/choicewzp1.eastmoney.com/NewsData/GetNewsText.do?id=NW" in r for r in served)
+    assert not any("choice_logo.png" in line for line in served)  # images are blocked
     assert wait_until_gone(before) == set()  # the browser is gone with the crawl
 
 
