@@ -121,6 +121,8 @@ def test_boilerplate_defaults_and_feed_rules() -> None:
         "<p>[打印本页]</p><p>【关闭窗口】</p><div>分享到：微信 微博</div>"
         "<p>某地银行业协会召开年度工作会议，部署全年重点工作并提出要求..</p>"
         "<p>正文第二段。</p><p>广告：开户送好礼</p><p>标题</p>"
+        "<p>【<a>打印</a>】【<a>关闭</a>】</p><div>分享：微信</div><div>分享至：微博</div>"
+        "<p>【字体：大 中 小】</p>"
         "<h3>延伸阅读</h3><p>其他文章</p>"
     )
     cleaned = strip_boilerplate(
