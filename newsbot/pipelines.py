@@ -157,8 +157,8 @@ class ArchivePipeline(_FeedPipeline):
     def open_spider(self) -> None:
         """Adopt lines a killed run wrote but did not get to record as seen."""
         feed = self.feed
-        if feed is None:
-            return
+        if feed is None or self.store.path == ":memory:":
+            return  # no persistent state to reconcile with
         paths = {self.writer.path_for(feed.name, self.day)}
         last = self.store.last_output(feed.name)
         if last:

@@ -96,8 +96,9 @@ def test_seed_004_page_loses_its_teasers(mirror: Mirror, tmp_path: Path) -> None
 
 def test_republished_story_is_marked_across_feeds_and_runs(mirror: Mirror, tmp_path: Path) -> None:
     state = str(tmp_path / "state.sqlite3")
-    (original,), _ = crawl(mirror, "nfra_jiangsu", tmp_path, state)
-    assert original["duplicate_of"] is None
+    jiangsu, _ = crawl(mirror, "nfra_jiangsu", tmp_path, state)
+    original = by_title(jiangsu, "苏州银行业保险业")
+    assert [record["duplicate_of"] for record in jiangsu] == [None, None]
     records, _ = crawl(mirror, "caifuhao_jrj15", tmp_path, state)
     assert by_title(records, "苏州银行业保险业")["duplicate_of"] == original["id"]
     assert by_title(records, "无锡银行业保险业")["duplicate_of"] is None
