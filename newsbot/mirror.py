@@ -7,7 +7,6 @@ the server maps that to a file with :func:`mirror_relpath` (see docs/mirror.md).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -249,18 +248,9 @@ class MirrorDownloadHandler:
     async def download_request(self, request: Request) -> Response:
         if request.meta.get("playwright"):
             # Chromium keeps the real URL (newsbot.render routes its requests to the mirror).
-            # A browser that crashed mid-page can leave the page waiting forever: bound it.
-            limit = float(request.meta.get("newsbot_render_timeout") or 30) + 15
-            try:
-                return await asyncio.wait_for(self.inner.download_request(request), limit)
-            except TimeoutError:
-                spider = self.crawler.spider
-                logger.error(
-                    "feed %r: Chromium gave no page for %s within %.0f s "
-                    "(the browser crashed or hung); a new browser takes over",
-                    spider.name if spider else "?", request.url, limit,
-                )  # fmt: skip
-                raise TimeoutError(f"Chromium gave no page within {limit:.0f} s") from None
+            from newsbot.render import download_rendered
+
+            return await download_rendered(self.inner, request, self.crawler)
         if not self.mirror:
             return await self.inner.download_request(request)
         mirrored = request.replace(url=mirror_url(self.mirror, request.url))

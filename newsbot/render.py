@@ -9,18 +9,21 @@ its real origin (cookies, relative URLs) while nothing leaves the machine.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from newsbot.mirror import mirror_url
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page, Route
+    from playwright.async_api import Browser, Page, Route
     from playwright.async_api import Request as BrowserRequest
     from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
     from scrapy.settings import BaseSettings
 
     from newsbot.config import BrowserOptions
@@ -77,7 +80,9 @@ def apply_render_settings(settings: BaseSettings, options: BrowserOptions) -> No
     settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", options.timeout * 1000, priority="spider")
 
 
-def render_meta(options: BrowserOptions, mirror: str, wait_for: str | None) -> dict[str, Any]:
+def render_meta(
+    options: BrowserOptions, mirror: str, wait_for: str | None, feed: str
+) -> dict[str, Any]:
     """Request meta that sends a request through Chromium (see :func:`init_page`)."""
     from scrapy_playwright.page import PageMethod
 
@@ -96,12 +101,57 @@ def render_meta(options: BrowserOptions, mirror: str, wait_for: str | None) -> d
         "newsbot_mirror": mirror,
         "newsbot_block": list(options.block),
         "newsbot_render_timeout": options.timeout,
+        "newsbot_feed": feed,
     }
+
+
+#: Requests being rendered right now (URL → feed): what a crash report names.
+LOADING: dict[str, str] = {}
+_WATCHED: set[int] = set()
+
+
+def _watch_browser(page: Page) -> None:
+    """Report the pages a browser takes with it when it crashes or is killed."""
+    browser = page.context.browser
+    if browser is None or id(browser) in _WATCHED:
+        return
+    _WATCHED.add(id(browser))
+
+    def on_disconnected(gone: Browser) -> None:
+        _WATCHED.discard(id(gone))
+        for url, feed in sorted(LOADING.items()):
+            logger.error(
+                "feed %r: Chromium crashed or was killed while rendering %s; "
+                "the page is retried in a new browser",
+                feed, url,
+            )  # fmt: skip
+
+    browser.on("disconnected", on_disconnected)
+
+
+async def download_rendered(inner: Any, request: Request, crawler: Crawler) -> Response:
+    """Have scrapy-playwright render a request, within a bound: a browser that crashed or
+    hung mid-page can leave a page waiting forever. The wait is logged with feed and URL."""
+    limit = float(request.meta.get("newsbot_render_timeout") or 30) + 15
+    LOADING[request.url] = str(request.meta.get("newsbot_feed", "?"))
+    try:
+        return cast("Response", await asyncio.wait_for(inner.download_request(request), limit))
+    except TimeoutError:
+        spider = crawler.spider
+        logger.error(
+            "feed %r: Chromium gave no page for %s within %.0f s "
+            "(the browser crashed or hung); a new browser takes over",
+            spider.name if spider else "?", request.url, limit,
+        )  # fmt: skip
+        raise TimeoutError(f"Chromium gave no page within {limit:.0f} s") from None
+    finally:
+        LOADING.pop(request.url, None)
 
 
 async def init_page(page: Page, request: Request) -> None:
     """Route every request of the page: blocked resource types are aborted; in mirror
     mode everything else is fetched from the mirror under its real URL."""
+    _watch_browser(page)
     mirror: str = request.meta.get("newsbot_mirror", "")
     blocked = frozenset(request.meta.get("newsbot_block", ()))
 

@@ -150,7 +150,10 @@ def test_include_keywords_filter_and_count(mirror: Mirror, tmp_path: Path) -> No
 ARTICLE = """<html><head><meta charset="utf-8"><title>{title}</title></head><body>
 <div class="nav"><a href="/">首页</a></div><h1>{title}</h1><div class="time">{date}</div>
 <div id="body"><p>　　{text}</p><p>第二段：{title}的详细内容，编号{n}。</p></div>
-<div class="share">分享到：微信</div></body></html>"""
+<div class="share">分享到：微信</div>
+<script>setTimeout(function () {{
+  document.body.insertAdjacentHTML("beforeend", '<i id="ready"></i>'); }}, 300);</script>
+</body></html>"""
 SITE_FEED = """feeds:
   - name: test_site
     kind: bank

@@ -195,7 +195,12 @@ def test_a_crashed_browser_fails_its_pages_and_the_crawl_goes_on(tmp_path: Path)
     write_site(tmp_path / "sites", articles=60, per_page=30)
     feeds = tmp_path / "feeds.yaml"
     feeds.write_text(
-        SITE_FEED.replace("    source: 测试银行\n", "    source: 测试银行\n    render: true\n")
+        SITE_FEED.replace(
+            "    source: 测试银行\n",
+            "    source: 测试银行\n    render: true\n"
+            "    browser: {timeout: 5, wait_for: '#ready'}\n",
+        ),
+        encoding="utf-8",
     )
     server = start_mirror(tmp_path / "sites")
     archive = tmp_path / "archive"
@@ -223,7 +228,8 @@ def test_a_crashed_browser_fails_its_pages_and_the_crawl_goes_on(tmp_path: Path)
         stop(server.process)
     assert crawl_process.returncode == 0
     assert re.search(
-        r"feed 'test_site': (Chromium gave no page for|cannot fetch) https://bank\.example\.cn/news/",
+        r"feed 'test_site': (Chromium crashed or was killed while rendering|Chromium gave no page "
+        r"for|cannot fetch) https://bank\.example\.cn/news/",
         log,
     ), log[-3000:]
     assert at_crash < 60 and sorted(set(written_ids(archive))) == sorted(written_ids(archive))

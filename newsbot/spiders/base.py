@@ -64,7 +64,7 @@ class FeedSpider(scrapy.Spider):
         if self.feed.render and page is not None:
             options = self.feed.browser
             wait_for = options.list_wait_for if page == "list" else options.wait_for
-            meta = render_meta(options, self.mirror, wait_for)
+            meta = render_meta(options, self.mirror, wait_for, self.feed.name)
         return scrapy.Request(
             url,
             callback=callback,
