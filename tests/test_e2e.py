@@ -21,7 +21,7 @@ from tests.conftest import (
 
 RECORD_FIELDS = [
     "layout", "title", "date", "categories", "tags", "content", "url", "text", "source",
-    "author", "editor", "feed", "kind", "id", "crawled_at", "duplicate_of",
+    "author", "editor", "feed", "kind", "id", "crawled_at", "duplicate_of", "post",
 ]  # fmt: skip
 
 

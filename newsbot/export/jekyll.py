@@ -1,0 +1,184 @@
+"""Jekyll posts: render records into posts exactly like the seed posts, and read such posts
+back into records, byte for byte.
+
+A post is::
+
+    ---
+    <front matter: layout, title (double-quoted), date, categories, tags>
+    ---
+    <body HTML>
+
+    <URL>
+
+    [返回<tags>](//<site>/category/<categories>.html)｜[返回首页](//<site>/)
+
+with no trailing newline. What a :class:`PostStyle` cannot derive from a record (an unusual
+front matter, a blank line before the body, another back-link line, a file name that is not
+the pattern's, a trailing newline) is kept in the record's ``post`` field by
+:func:`parse_post`, so that :func:`render_post` gives the same bytes back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from newsbot.clean import html_to_lines, split_bylines
+from newsbot.dedup import record_id
+
+FRONT_MATTER_KEYS = ("layout", "title", "date", "categories", "tags")
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+
+
+@dataclass(frozen=True)
+class PostStyle:
+    """How records become posts: the site's host, file names and section pages."""
+
+    site: str = "finews.withounder.com"
+    filename: str = "{date}-{id}.md"
+    #: Categories whose back link is a section page instead of category/<cat>.html.
+    sections: Mapping[str, str] = field(default_factory=lambda: {"emnews": "/emnews/"})
+
+    def back_links(self, categories: str, tags: str) -> str:
+        """The last line of a post: back to the category (or section) page and home."""
+        page = self.sections.get(categories, f"/category/{categories}.html")
+        return f"[返回{tags}](//{self.site}{page})｜[返回首页](//{self.site}/)"
+
+    def file_name(self, record: Mapping[str, Any]) -> str:
+        """The post's file name from the pattern ({date}, {id}, {categories}, {feed})."""
+        return self.filename.format(
+            date=str(record.get("date", ""))[:10],
+            id=record.get("id", ""),
+            categories=record.get("categories", ""),
+            feed=record.get("feed", ""),
+        )
+
+
+def yaml_quote(text: str) -> str:
+    """A YAML double-quoted scalar that any title survives (quotes, backslashes, ``: ``,
+    ``#``, control characters, Unicode line separators)."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    for char in ("\u0085", "\u2028", "\u2029"):
+        quoted = quoted.replace(char, f"\\u{ord(char):04x}")
+    return quoted
+
+
+def default_front_matter(record: Mapping[str, Any]) -> str:
+    """The front matter lines of a record (between the ``---`` lines)."""
+    return (
+        f"layout: {record.get('layout') or 'post'}\n"
+        f"title: {yaml_quote(str(record.get('title', '')))}\n"
+        f"date: {record.get('date', '')}\n"
+        f"categories: {record.get('categories', '')}\n"
+        f"tags: {record.get('tags', '')}\n"
+    )
+
+
+def render_post(record: Mapping[str, Any], style: PostStyle) -> str:
+    """The post text of a record."""
+    kept: Mapping[str, Any] = record.get("post") or {}
+    front = kept.get("front_matter", default_front_matter(record))
+    url_line = kept.get("url_line", f"<{record.get('url', '')}>")
+    links = kept.get(
+        "links", style.back_links(str(record.get("categories", "")), str(record.get("tags", "")))
+    )
+    return (
+        f"---\n{front}---\n{kept.get('lead', '')}{record.get('content', '')}"
+        f"\n\n{url_line}\n\n{links}{kept.get('tail', '')}"
+    )
+
+
+class PostFormatError(ValueError):
+    """A file is not a post of this format; the message names the file and the problem."""
+
+
+def parse_post(text: str, filename: str, style: PostStyle, feed: str = "import") -> dict[str, Any]:
+    """A record from a post's text; whatever ``style`` cannot derive goes into ``post``."""
+    if not text.startswith("---\n"):
+        raise PostFormatError(f"{filename}: does not start with a front matter '---' line")
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        raise PostFormatError(f"{filename}: front matter is not closed by a '---' line")
+    front = text[4 : end + 1]
+    rest = text[end + 5 :]
+    try:
+        matter = yaml.load(front, Loader=yaml.BaseLoader) or {}
+    except yaml.YAMLError as exc:
+        raise PostFormatError(f"{filename}: front matter is not YAML: {exc}") from None
+    if not isinstance(matter, dict):
+        raise PostFormatError(f"{filename}: front matter is not a mapping")
+    body_part = rest.rstrip("\n")
+    tail = rest[len(body_part) :]
+    lead = body_part[: len(body_part) - len(body_part.lstrip("\n"))]
+    pieces = body_part[len(lead) :].rsplit("\n\n", 2)
+    if len(pieces) != 3:
+        raise PostFormatError(f"{filename}: expected body, URL line and back links")
+    content, url_line, links = pieces
+    url_match = re.fullmatch(r"<(\S+)>", url_line)
+    url = url_match.group(1) if url_match else ""
+    lines, bylines = split_bylines(html_to_lines(content))
+    record: dict[str, Any] = {
+        "layout": matter.get("layout", "post"),
+        "title": matter.get("title", ""),
+        "date": matter.get("date", ""),
+        "categories": matter.get("categories", ""),
+        "tags": matter.get("tags", ""),
+        "content": content,
+        "url": url,
+        "text": "\n".join(lines),
+        "source": bylines.source,
+        "author": bylines.author,
+        "editor": bylines.editor,
+        "feed": feed,
+        "kind": "portal",
+        "id": record_id(url) if url else Path(filename).stem,
+        "crawled_at": None,
+        "duplicate_of": None,
+    }
+    kept: dict[str, Any] = {}
+    if front != default_front_matter(record):
+        kept["front_matter"] = front
+    if lead:
+        kept["lead"] = lead
+    if url_line != f"<{url}>":
+        kept["url_line"] = url_line
+    if links != style.back_links(str(record["categories"]), str(record["tags"])):
+        kept["links"] = links
+    if tail:
+        kept["tail"] = tail
+    if style.file_name(record) != filename:
+        kept["filename"] = filename
+    record["post"] = kept or None
+    return record
+
+
+def safe_filename(name: str) -> str:
+    """A file name that stays inside its folder: no separators, ``..``, control characters."""
+    cleaned = _UNSAFE_NAME.sub("_", unicodedata.normalize("NFC", name)).strip(" .")
+    cleaned = re.sub(r"\.{2,}", ".", cleaned)
+    return cleaned[:200] or "post.md"
+
+
+def post_path(record: Mapping[str, Any], style: PostStyle, target: Path) -> Path:
+    """Where a record's post is written: its kept file name or the pattern's, made safe."""
+    kept: Mapping[str, Any] = record.get("post") or {}
+    name = safe_filename(str(kept.get("filename") or style.file_name(record)))
+    path = (target / name).resolve()
+    if path.parent != target.resolve():
+        raise ValueError(f"post file name {name!r} leaves {target}")
+    return path
+
+
+def category_page(categories: str, tags: str) -> str:
+    """The index page of one category (``category/<categories>.html``), as Jekyll needs."""
+    return (
+        f"---\nlayout: category\ntitle: {yaml_quote(tags)}\ncategory: {categories}\n"
+        f"permalink: /category/{categories}.html\n---\n"
+    )
