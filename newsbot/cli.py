@@ -27,11 +27,13 @@ from newsbot.export.jekyll import (
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+from newsbot.lock import LockBusy, RunLock
 from newsbot.mirror import MIRROR_ENV, MirrorServer, save_page, start_mirror_thread
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_CONFIG = 2
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another crawl is running; cron will try again later
 #: Where the bundled offline pages live, relative to the project directory.
 BUNDLED_MIRROR = Path("tests") / "sites"
 
@@ -158,13 +160,22 @@ def print_summary(crawlers: Sequence[Crawler], elapsed: float) -> int:
         print(f"{name:<20} {pages:>6} {records:>6} {marked:>6} {drops:>8} {errors:>7}  {target}")
         for reason, count in sorted(dropped.items()):
             print(f"{'':<20} dropped {reason}: {count}")
+        known = stats.get("newsbot/skipped_known", 0)
+        if known:
+            print(f"{name:<20} skipped {known} known article(s)")
     print(f"elapsed {elapsed:.1f}s")
     return EXIT_FAILED if failed else EXIT_OK
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    """Crawl the live sites (or the mirror named by $NEWSBOT_MIRROR)."""
-    return run_feeds(args.feeds, Path(args.out), args.log_level)
+    """Crawl the live sites (or the mirror named by $NEWSBOT_MIRROR), one run at a time."""
+    out = Path(args.out)
+    try:
+        with RunLock(out / "_state" / "crawl.lock"):
+            return run_feeds(args.feeds, out, args.log_level)
+    except LockBusy as busy:
+        print(f"newsbot crawl: {busy}; not starting a second one", file=sys.stderr)
+        return EXIT_LOCKED
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -176,7 +187,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     os.environ[MIRROR_ENV] = server.url
     print(f"offline demo: mirror of {directory} at {server.url}", flush=True)
     try:
-        return run_feeds(args.feeds, Path(args.out), args.log_level)
+        return cmd_crawl(args)
     finally:
         server.shutdown()
         server.server_close()

@@ -186,5 +186,56 @@ def test_demo_crawls_every_feed_and_prints_a_summary(tmp_path: Path) -> None:
     rows = summary_rows(again.stdout)
     assert set(rows) == set(feeds)
     assert all(row[1] == 0 for row in rows.values()), again.stdout
-    assert rows["icbc_news"] == [rows["icbc_news"][0], 0, 0, 3, 0]
-    assert "dropped duplicate-url: 3" in again.stdout
+    assert rows["icbc_news"][1:] == [0, 0, 0, 0]
+    assert rows["icbc_news"][0] < 6  # list page 1 only: its articles are known
+    assert "icbc_news            skipped 2 known article(s)" in again.stdout
+
+
+LOCK_HOLDER = """
+import fcntl, json, os, sys, time
+path = sys.argv[1]
+os.makedirs(os.path.dirname(path), exist_ok=True)
+handle = open(path, "a+")
+fcntl.flock(handle, fcntl.LOCK_EX)
+handle.write(json.dumps({"pid": os.getpid(), "started": "2026-11-24T10:00:00+00:00"}))
+handle.flush()
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_second_crawl_exits_at_once_while_one_runs(mirror: Mirror, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    lock = tmp_path / "data" / "_state" / "crawl.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(lock)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        result = run_command(
+            ["newsbot", "crawl", "icbc_news", "--out", str(tmp_path / "data")],
+            env={"NEWSBOT_MIRROR": mirror.url},
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 75
+    assert f"another newsbot crawl is running (pid {holder.pid}" in result.stderr
+    assert not (tmp_path / "data" / "icbc_news").exists()
+
+
+def test_a_lock_left_by_a_killed_run_is_taken_over(mirror: Mirror, tmp_path: Path) -> None:
+    lock = tmp_path / "data" / "_state" / "crawl.lock"
+    lock.parent.mkdir(parents=True)
+    lock.write_text('{"pid": 999999, "started": "2026-11-24T10:00:00+00:00"}')
+    result = run_command(
+        ["newsbot", "crawl", "icbc_news", "--out", str(tmp_path / "data")],
+        env={"NEWSBOT_MIRROR": mirror.url},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "was left by pid 999999" in result.stderr
+    assert lock.read_text() == ""  # released cleanly at the end
+    (written,) = (tmp_path / "data" / "icbc_news").glob("*.jsonl")
+    assert len(read_jsonl(written)) == 3

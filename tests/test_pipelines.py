@@ -129,9 +129,13 @@ def test_seeds_000_and_001_are_not_duplicates(mirror: Mirror, tmp_path: Path) ->
 def test_a_second_run_writes_nothing_new(mirror: Mirror, tmp_path: Path) -> None:
     state = str(tmp_path / "state.sqlite3")
     first, _ = crawl(mirror, "nfra_news", tmp_path, state)
+    before = len(mirror.requests())
     second, log = crawl(mirror, "nfra_news", tmp_path, state)
     assert len(first) == 3 and second == []
-    assert "'newsbot/dropped/duplicate-url': 3" in log
+    assert "'newsbot/skipped_known': 2" in log  # list page 1 is all known: no page 2
+    fetched = mirror.requests()[before:]
+    assert [line for line in fetched if "SelectByDocId" in line] == []  # no article again
+    assert [line for line in fetched if "pageIndex=2" in line] == []
     (archive,) = (tmp_path / "archive" / "nfra_news").glob("*.jsonl")
     assert len(read_jsonl(archive)) == 3
     with sqlite3.connect(state) as db:

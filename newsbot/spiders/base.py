@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response, TextResponse
 
 from newsbot.config import HtmlFeed, JsonFeed, iter_feed_urls
-from newsbot.dedup import record_id
+from newsbot.dedup import canonical_url, record_id
 from newsbot.extract import date_fallbacks, looks_like_js_challenge
 from newsbot.items import Article
 from newsbot.mirror import mirror_base
@@ -22,6 +23,7 @@ from newsbot.render import (
     chromium_path,
     render_meta,
 )
+from newsbot.state import StateStore
 
 if TYPE_CHECKING:
     from parsel import Selector
@@ -54,6 +56,27 @@ class FeedSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         hosts = {urlsplit(url).hostname for url in iter_feed_urls(self.feed)}
         self.allowed_domains = sorted(host for host in hosts if host and "{" not in host)
+        self._state: StateStore | None = None
+
+    def unseen(self, urls: list[str]) -> list[str]:
+        """The article URLs not written by an earlier run (incremental crawling): known
+        ones are not downloaded again, and are counted as newsbot/skipped_known."""
+        path = self.crawler.settings.get("NEWSBOT_STATE")
+        if not path or not urls:
+            return urls
+        if self._state is None:
+            self._state = StateStore(path)
+            self.crawler.signals.connect(self._close_state, signal=signals.spider_closed)
+        canonical = {url: canonical_url(url, self.feed.host_aliases) for url in urls}
+        known = self._state.known_urls(list(canonical.values()))
+        fresh = [url for url in urls if canonical[url] not in known]
+        if len(fresh) < len(urls):
+            self.crawler.stats.inc_value("newsbot/skipped_known", len(urls) - len(fresh))
+        return fresh
+
+    def _close_state(self) -> None:
+        if self._state is not None:
+            self._state.close()
 
     def request(
         self, url: str, callback: Any, page: str | None = None, **cb_kwargs: Any

@@ -51,6 +51,7 @@ class JsonApiSpider(FeedSpider):
         if not rows and list_page == self.feed.list_api.first_page:
             self.report("list API returned no rows", response.url, "empty_list_pages")
         too_old = False
+        requests = []
         for row in rows:
             if not isinstance(row, Mapping) or not self._wanted(row):
                 continue
@@ -60,9 +61,13 @@ class JsonApiSpider(FeedSpider):
                 continue
             request = self._article_request(row, listed, response.url)
             if request is not None:
-                yield request
+                requests.append(request)
+        links = [request.cb_kwargs.get("link", request.url) for request in requests]
+        fresh = set(self.unseen(links))
+        yield from (r for r, link in zip(requests, links, strict=True) if link in fresh)
+        all_known = bool(requests) and not fresh
         pages_read = list_page - self.feed.list_api.first_page + 1
-        if rows and not too_old and pages_read < self.feed.max_pages:
+        if rows and not too_old and not all_known and pages_read < self.feed.max_pages:
             yield self._list_request(list_page + 1)
 
     def _wanted(self, row: Mapping[str, Any]) -> bool:
