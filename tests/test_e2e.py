@@ -13,6 +13,7 @@ from newsbot.render import DEFAULT_CHROMIUM, chromium_available
 from tests.conftest import (
     ROOT,
     Mirror,
+    crawl,
     read_jsonl,
     run_command,
     seed_info_code,
@@ -33,15 +34,11 @@ def archive_settings(directory: Path, state: str | None = None) -> list[str]:
     ]  # fmt: skip
 
 
-def crawl(mirror: Mirror, feed: str, out: Path, *extra: str) -> list[dict[str, object]]:
-    """`scrapy crawl FEED -O out.jsonl` over the mirror; the records, sorted by URL."""
-    result = run_command(
-        ["scrapy", "crawl", feed, "-O", str(out), *archive_settings(out.parent), *extra],
-        env={"NEWSBOT_MIRROR": mirror.url},
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "ERROR" not in result.stderr, result.stderr[-3000:]
-    return sorted(read_jsonl(out), key=lambda record: str(record["url"]))
+def clean_crawl(mirror: Mirror, feed: str, workdir: Path) -> list[dict[str, object]]:
+    """A crawl that logs no error; its records."""
+    records, log = crawl(mirror, feed, workdir)
+    assert "ERROR" not in log, log[-3000:]
+    return records
 
 
 def seed_text(body: str) -> tuple[str, str]:
@@ -75,7 +72,7 @@ def test_scrapy_list_prints_one_spider_per_feed() -> None:
 def test_east_money_feed_reproduces_the_seed_post(
     mirror: Mirror, tmp_path: Path, feed: str, seed: str, other_url: str
 ) -> None:
-    records = crawl(mirror, feed, tmp_path / "out.jsonl")
+    records = clean_crawl(mirror, feed, tmp_path)
     matter, body = seed_post(seed)
     seed_url = f"https://finance.eastmoney.com/a/{seed_info_code(seed)}.html"
     assert [record["url"] for record in records] == sorted([seed_url, other_url])
@@ -97,7 +94,7 @@ def test_east_money_feed_reproduces_the_seed_post(
 
 
 def test_stock_links_stay_as_text(mirror: Mirror, tmp_path: Path) -> None:
-    records = crawl(mirror, "eastmoney_shzqb", tmp_path / "out.jsonl")
+    records = clean_crawl(mirror, "eastmoney_shzqb", tmp_path)
     other = next(record for record in records if "202203250935118765" in str(record["url"]))
     assert "指导会员单位做好中信证券等重点机构" in str(other["text"])
     assert 'id="quote_1.600030"' not in str(other["content"])
@@ -105,7 +102,7 @@ def test_stock_links_stay_as_text(mirror: Mirror, tmp_path: Path) -> None:
 
 
 def test_regulator_table_and_attachment_survive(mirror: Mirror, tmp_path: Path) -> None:
-    records = crawl(mirror, "nfra_news", tmp_path / "out.jsonl")
+    records = clean_crawl(mirror, "nfra_news", tmp_path)
     jiangsu = next(record for record in records if record["source"] == "江苏监管局")
     assert "<table" in str(jiangsu["content"]) and "<td" in str(jiangsu["content"])
     assert 'href="https://www.nfra.gov.cn/cbircweb/download/downloadDoc?' in str(jiangsu["content"])

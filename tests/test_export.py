@@ -17,7 +17,7 @@ from newsbot.export.jekyll import (
     safe_filename,
     yaml_quote,
 )
-from tests.conftest import ROOT, SEEDS, Mirror, read_jsonl, run_command, seed_post
+from tests.conftest import ROOT, SEEDS, Mirror, crawl, read_jsonl, run_command, seed_post
 
 POSTS = ROOT / "tests" / "posts"
 STYLE = PostStyle()
@@ -111,7 +111,6 @@ def test_cli_round_trip_is_byte_identical_and_idempotent(tmp_path: Path) -> None
 
 
 def test_crawled_record_renders_like_the_seed(mirror: Mirror, tmp_path: Path) -> None:
-    from tests.test_pipelines import crawl
 
     records, _ = crawl(mirror, "eastmoney_share", tmp_path)
     record = next(r for r in records if "NW202203252323545653" in str(r["url"]))

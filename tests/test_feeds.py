@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsbot.config import load_feeds
-from tests.conftest import EXPECTED, ROOT, Mirror, seed_post
-from tests.test_pipelines import crawl
+from tests.conftest import EXPECTED, ROOT, Mirror, crawl, feeds_with, seed_post
 from tests.test_render import needs_chromium
 
 FEEDS = {feed.name: feed for feed in load_feeds(ROOT / "feeds.yaml")}
@@ -80,8 +79,6 @@ def test_share_and_portal_copies_dedup_to_one(mirror: Mirror, tmp_path: Path) ->
 
 
 def test_pbc_without_a_browser_is_an_error_not_silence(mirror: Mirror, tmp_path: Path) -> None:
-    from tests.test_pipelines import feeds_with
-
     feeds = feeds_with(tmp_path, "pbc_news", render=False)
     records, log = crawl(mirror, "pbc_news", tmp_path, feeds=feeds)
     assert records == []

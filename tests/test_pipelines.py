@@ -13,38 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from tests.conftest import BIN, ROOT, Mirror, read_jsonl, run_command, start_mirror, stop
-
-
-def crawl(
-    mirror: Mirror, feed: str, workdir: Path, state: str = "", feeds: Path | None = None
-) -> tuple[list[dict[str, Any]], str]:
-    """Crawl one feed over the mirror; its new records (sorted by URL) and its log."""
-    out = workdir / f"{feed}-{time.monotonic_ns()}.jsonl"
-    env = {"NEWSBOT_MIRROR": mirror.url}
-    if feeds is not None:
-        env["NEWSBOT_FEEDS"] = str(feeds)
-    result = run_command(
-        ["scrapy", "crawl", feed, "-O", str(out), "-L", "INFO",
-         "-s", f"NEWSBOT_OUTPUT={workdir}/archive/{{feed}}/{{day}}.jsonl",
-         "-s", f"NEWSBOT_STATE={state}"],
-        env=env,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    return sorted(read_jsonl(out), key=lambda record: str(record["url"])), result.stderr
-
-
-def feeds_with(tmp_path: Path, name: str, **changes: Any) -> Path:
-    """A copy of feeds.yaml where one feed has some keys changed."""
-    data = yaml.safe_load((ROOT / "feeds.yaml").read_text(encoding="utf-8"))
-    for feed in data["feeds"]:
-        if feed["name"] == name:
-            feed.update(changes)
-    path = tmp_path / "feeds.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+from tests.conftest import (
+    BIN,
+    ROOT,
+    Mirror,
+    crawl,
+    feeds_with,
+    read_jsonl,
+    start_mirror,
+    stop,
+)
 
 
 def by_title(records: list[dict[str, Any]], start: str) -> dict[str, Any]:
