@@ -188,12 +188,12 @@ class ArchivePipeline(_FeedPipeline):
         feed = self.feed
         aliases = feed.host_aliases if feed else {}
         canonical = canonical_url(item.url, aliases)
-        signature = minhash(item.text)
         path = self.writer.path_for(item.feed, self.day)
         with self.store.transaction():
             known = self.store.known_url(canonical)
             if known is not None:
                 raise self.drop(item, "duplicate-url", f"already written as {known}")
+            signature = minhash(item.text)  # only for items that get this far
             match = self.store.near_duplicate(signature)
             if match is not None:
                 if feed is not None and feed.on_duplicate == "drop":
