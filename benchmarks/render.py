@@ -1,6 +1,6 @@
 """Rendered vs plain pages per second, and Chromium's memory over a 300-page crawl.
 
-Writes a 300-article bank newsroom (tests.test_pipelines.write_site), serves it with the
+Writes a 300-article bank newsroom (tests.testsite.write_site), serves it with the
 mirror, crawls it once plainly and once with `render: true` (Debian's Chromium through
 scrapy-playwright), samples the browser processes' memory during the rendered crawl, and
 checks that no Chromium process is left afterwards.
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.conftest import BIN, start_mirror, stop  # noqa: E402
-from tests.test_pipelines import SITE_FEED, write_site  # noqa: E402
+from tests.testsite import SITE_FEED, write_site  # noqa: E402
 
 RENDER_FEED = SITE_FEED.replace("name: test_site", "name: test_site_rendered").replace(
     "    source: 测试银行\n", "    source: 测试银行\n    render: true\n"

@@ -7,11 +7,9 @@ import json
 import os
 import socket
 import sys
-import time
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from newsbot.config import FeedConfigError, load_feeds
 from newsbot.export.atom import atom_feed
@@ -24,11 +22,10 @@ from newsbot.export.jekyll import (
     render_post,
     safe_filename,
 )
-
-if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
+from newsbot.health import latest_status, load_reports, local_time, status_lines
 from newsbot.lock import LockBusy, RunLock
 from newsbot.mirror import MIRROR_ENV, MirrorServer, save_page, start_mirror_thread
+from newsbot.runner import DEFAULT_PATTERN, RunOptions, project_settings, run_feeds
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -38,18 +35,11 @@ EXIT_LOCKED = 75  # EX_TEMPFAIL: another crawl is running; cron will try again l
 BUNDLED_MIRROR = Path("tests") / "sites"
 
 
-def _project_settings():  # type: ignore[no-untyped-def]
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "newsbot.settings")
-    from scrapy.utils.project import get_project_settings
-
-    return get_project_settings()
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check the feeds file; print every problem with its line."""
     from newsbot.spiderloader import feeds_path
 
-    path = Path(args.feeds) if args.feeds else feeds_path(_project_settings())
+    path = Path(args.feeds) if args.feeds else feeds_path(project_settings())
     try:
         feeds = load_feeds(path)
     except FeedConfigError as exc:
@@ -100,82 +90,65 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_feeds(names: Sequence[str], out_dir: Path, log_level: str = "WARNING") -> int:
-    """Crawl the named feeds (all when empty) in one process; print a summary table."""
-    from scrapy.crawler import CrawlerProcess
-
-    from newsbot.spiderloader import feeds_path
-
-    settings = _project_settings()
-    try:
-        feeds = load_feeds(feeds_path(settings))
-    except FeedConfigError as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_BAD_CONFIG
-    known = {feed.name for feed in feeds}
-    unknown = [name for name in names if name not in known]
-    if unknown:
-        print(f"unknown feed(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-        return EXIT_BAD_CONFIG
-    selected = list(names) or [feed.name for feed in feeds]
-    settings.set("LOG_LEVEL", log_level, priority="cmdline")
-    settings.set("NEWSBOT_OUTPUT", str(out_dir / "{feed}" / "{day}.jsonl"), priority="cmdline")
-    state = out_dir / "_state" / "newsbot.sqlite3"
-    settings.set("NEWSBOT_STATE", str(state), priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawlers = []
-    started = time.monotonic()
-    for name in selected:
-        crawler = process.create_crawler(name)
-        crawlers.append(crawler)
-        process.crawl(crawler)
-    process.start()
-    elapsed = time.monotonic() - started
-    return print_summary(crawlers, elapsed)
-
-
-def print_summary(crawlers: Sequence[Crawler], elapsed: float) -> int:
-    """One line per feed: pages, new records, duplicates, drops, errors; non-zero on failure."""
-    header = (
-        f"{'feed':<20} {'pages':>6} {'new':>6} {'dupes':>6} {'dropped':>8} {'errors':>7}  output"
+def run_options(args: argparse.Namespace) -> RunOptions:
+    """The run options of a crawl/demo/run command line."""
+    out = Path(args.out)
+    log_file = None
+    if args.log_file != "":
+        log_file = Path(args.log_file) if args.log_file else out / "_logs" / "newsbot.log"
+    return RunOptions(
+        feeds=args.feeds,
+        out=out,
+        pattern=args.pattern,
+        log_level=args.log_level,
+        log_file=log_file,
+        log_file_level=args.log_file_level,
+        dry_run=args.dry_run,
+        quiet=args.quiet,
+        progress=args.progress,
+        overrides=args.set,
+        command=sys.argv[1:],
     )
-    print(header)
-    print("-" * len(header))
-    failed = False
-    for crawler in crawlers:
-        stats = crawler.stats.get_stats()
-        pages = stats.get("downloader/response_count", 0)
-        records = stats.get("item_scraped_count", 0)
-        marked = stats.get("newsbot/duplicates_marked", 0)
-        dropped = {
-            key.removeprefix("newsbot/dropped/"): value
-            for key, value in stats.items()
-            if key.startswith("newsbot/dropped/")
-        }
-        errors = stats.get("log_count/ERROR", 0)
-        failed = failed or errors > 0 or pages == 0
-        drops = sum(dropped.values())
-        target = stats.get("newsbot/output", "-")
-        name = crawler.spider.name if crawler.spider else "?"
-        print(f"{name:<20} {pages:>6} {records:>6} {marked:>6} {drops:>8} {errors:>7}  {target}")
-        for reason, count in sorted(dropped.items()):
-            print(f"{'':<20} dropped {reason}: {count}")
-        known = stats.get("newsbot/skipped_known", 0)
-        if known:
-            print(f"{name:<20} skipped {known} known article(s)")
-    print(f"elapsed {elapsed:.1f}s")
-    return EXIT_FAILED if failed else EXIT_OK
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     """Crawl the live sites (or the mirror named by $NEWSBOT_MIRROR), one run at a time."""
-    out = Path(args.out)
+    options = run_options(args)
+    if options.dry_run:
+        return run_feeds(options)  # reads list pages only and writes nothing: no lock
     try:
-        with RunLock(out / "_state" / "crawl.lock"):
-            return run_feeds(args.feeds, out, args.log_level)
+        with RunLock(options.out / "_state" / "crawl.lock"):
+            return run_feeds(options)
     except LockBusy as busy:
         print(f"newsbot crawl: {busy}; not starting a second one", file=sys.stderr)
         return EXIT_LOCKED
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Show each feed's last runs; exit 1 when a feed's latest run is not ok."""
+    from newsbot.spiderloader import feeds_path
+
+    try:
+        names = [feed.name for feed in load_feeds(feeds_path(project_settings()))]
+    except FeedConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    if args.feeds:
+        names = list(args.feeds)
+    runs_dir = Path(args.out) / "_runs"
+    reports = load_reports(runs_dir)
+    if not reports:
+        print(f"no runs recorded in {runs_dir} yet")
+        return EXIT_OK
+    last = reports[-1]
+    print(
+        f"{len(reports)} run(s) in {runs_dir}; last started {local_time(last.started)}, "
+        f"status {last.status} (exit {last.exit_code})"
+    )
+    for line in status_lines(reports, names, args.runs):
+        print(line)
+    unhealthy = [name for name in names if latest_status(reports, name) not in (None, "ok")]
+    return EXIT_FAILED if unhealthy else EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -183,7 +156,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from newsbot.spiderloader import project_dir
 
     directory = Path(args.sites) if args.sites else project_dir() / BUNDLED_MIRROR
-    server = start_mirror_thread(directory)
+    try:
+        server = start_mirror_thread(directory)
+    except FileNotFoundError as exc:
+        print(f"newsbot demo: {exc} (run it in the project directory, or pass --sites)",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_FAILED
     os.environ[MIRROR_ENV] = server.url
     print(f"offline demo: mirror of {directory} at {server.url}", flush=True)
     try:
@@ -328,6 +306,45 @@ def _add_export_commands(sub: argparse._SubParsersAction) -> None:  # type: igno
     posts.set_defaults(func=cmd_import_posts)
 
 
+def _add_crawl_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("feeds", nargs="*", help="feed names (default: all)")
+    command.add_argument("--out", default="data", help="output root (default: data)")
+    command.add_argument(
+        "--pattern",
+        default=DEFAULT_PATTERN,
+        help="record files under the output root; {feed}, {day} (YYYY-MM-DD) and {month} "
+        f"are filled in (default: {DEFAULT_PATTERN})",
+    )
+    command.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read list pages only; print the articles a run would fetch",
+    )
+    command.add_argument(
+        "--log-level", default="WARNING", help="log level on stderr (default: WARNING)"
+    )
+    command.add_argument(
+        "--log-file", help="rotating log file (default: <out>/_logs/newsbot.log; '' for none)"
+    )
+    command.add_argument(
+        "--log-file-level", default="INFO", help="log level of the log file (default: INFO)"
+    )
+    command.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress line on stderr (default: only on a terminal)",
+    )
+    command.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print the summary only when a feed is broken or failed (cron)",
+    )
+    command.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                         help="a Scrapy setting, as in `scrapy crawl -s`")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``newsbot``."""
     parser = argparse.ArgumentParser(prog="newsbot", description=__doc__)
@@ -343,14 +360,16 @@ def build_parser() -> argparse.ArgumentParser:
         ("run", cmd_run, "live crawl if the sites are reachable, else the offline demo"),
     ):
         command = sub.add_parser(name, help=text)
-        command.add_argument("feeds", nargs="*", help="feed names (default: all)")
-        command.add_argument("--out", default="data", help="output directory (default: data)")
-        command.add_argument(
-            "--log-level", default="WARNING", help="Scrapy log level (default: WARNING)"
-        )
+        _add_crawl_arguments(command)
         if name == "demo":
             command.add_argument("--sites", help="mirror directory (default: tests/sites)")
         command.set_defaults(func=func)
+
+    status = sub.add_parser("status", help="the last runs of each feed, from <out>/_runs")
+    status.add_argument("feeds", nargs="*", help="feed names (default: all)")
+    status.add_argument("--out", default="data", help="output directory (default: data)")
+    status.add_argument("--runs", type=int, default=5, help="runs per feed (default: 5)")
+    status.set_defaults(func=cmd_status)
 
     mirror = sub.add_parser("mirror", help="serve a directory of saved pages")
     mirror.add_argument("directory")
@@ -370,7 +389,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``newsbot`` console script."""
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:  # `newsbot status | head`: the reader left; not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -68,9 +68,15 @@ class _FeedPipeline:
 
 
 class ValidatePipeline(_FeedPipeline):
-    """Drop items that lack a title or a body before any work is spent on them."""
+    """Count which fields the page gave (the health report's fill rates); drop items
+    that lack a title or a body before any work is spent on them."""
 
     def process_item(self, item: Article) -> Article:
+        self.stats.inc_value("newsbot/articles")
+        if parse_date(item.date) is not None:
+            self.stats.inc_value("newsbot/filled/date")
+        if item.content.strip():
+            self.stats.inc_value("newsbot/filled/body")
         if not item.title.strip():
             raise self.drop(item, "missing-title")
         if not item.content.strip():
@@ -92,6 +98,8 @@ class CleanPipeline(_FeedPipeline):
             cut_after=feed.cut_after if feed else (),
         )
         lines, bylines = split_bylines(html_to_lines(item.content))
+        if item.source or bylines.source:  # found on the page, not the feed's default
+            self.stats.inc_value("newsbot/filled/source")
         if not lines:
             raise self.drop(item, "empty-body")
         item.text = "\n".join(lines)
@@ -159,6 +167,8 @@ class ArchivePipeline(_FeedPipeline):
         feed = self.feed
         if feed is None or self.store.path == ":memory:":
             return  # no persistent state to reconcile with
+        if self.crawler.settings.getbool("NEWSBOT_DRY_RUN"):
+            return  # a dry run changes nothing
         paths = {self.writer.path_for(feed.name, self.day)}
         last = self.store.last_output(feed.name)
         if last:

@@ -38,6 +38,10 @@ NEWSBOT_STATE = "data/_state/newsbot.sqlite3"
 # fsync every written line (survives power loss, not only a killed process). Slower.
 NEWSBOT_FSYNC = False
 
+# Dry run (``newsbot crawl --dry-run``): list pages are read, article pages are not; the
+# spiders note the article URLs they would fetch (spider.would_fetch).
+NEWSBOT_DRY_RUN = False
+
 # Chromium for `render: true` feeds (scrapy-playwright). The environment variable
 # CHROMIUM_PATH wins. Debian's package: `apt-get install -y chromium`.
 NEWSBOT_CHROMIUM_PATH = "/usr/bin/chromium"

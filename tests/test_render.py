@@ -174,7 +174,7 @@ def test_missing_chromium_is_explained_and_other_feeds_go_on(
 @needs_chromium
 def test_a_crashed_browser_fails_its_pages_and_the_crawl_goes_on(tmp_path: Path) -> None:
     from tests.conftest import BIN, start_mirror, stop
-    from tests.test_pipelines import SITE_FEED, write_site, written_ids
+    from tests.testsite import SITE_FEED, write_site, written_ids
 
     write_site(tmp_path / "sites", articles=60, per_page=30)
     feeds = tmp_path / "feeds.yaml"

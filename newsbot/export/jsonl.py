@@ -4,10 +4,28 @@ from __future__ import annotations
 
 import json
 import os
+import string
 from pathlib import Path
 from typing import IO
 
 from newsbot.items import Article, record_of
+
+#: The placeholders an output pattern may use.
+PATTERN_FIELDS = frozenset({"feed", "day", "month"})
+
+
+def check_pattern(pattern: str) -> None:
+    """Raise ValueError unless ``pattern`` uses only ``{feed}``, ``{day}`` and ``{month}``."""
+    try:
+        used = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+    except ValueError as exc:
+        raise ValueError(f"output pattern {pattern!r}: {exc}") from exc
+    unknown = sorted(used - PATTERN_FIELDS)
+    if unknown:
+        names = ", ".join("{" + name + "}" for name in unknown)
+        raise ValueError(
+            f"output pattern {pattern!r} uses {names}; only {{feed}}, {{day}} and {{month}} exist"
+        )
 
 
 class JsonlWriter:
@@ -19,8 +37,8 @@ class JsonlWriter:
         self._files: dict[Path, IO[str]] = {}
 
     def path_for(self, feed: str, day: str) -> Path:
-        """The file a feed's records of a crawl day go to."""
-        return Path(self.pattern.format(feed=feed, day=day))
+        """The file a feed's records of a crawl day (``YYYY-MM-DD``) go to."""
+        return Path(self.pattern.format(feed=feed, day=day, month=day[:7]))
 
     def write(self, item: Article, path: Path) -> None:
         """Append one record as one line and flush it to the OS (and disk, with fsync)."""

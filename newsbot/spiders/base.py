@@ -57,6 +57,30 @@ class FeedSpider(scrapy.Spider):
         hosts = {urlsplit(url).hostname for url in iter_feed_urls(self.feed)}
         self.allowed_domains = sorted(host for host in hosts if host and "{" not in host)
         self._state: StateStore | None = None
+        #: In a dry run (NEWSBOT_DRY_RUN), the article URLs that would have been fetched.
+        self.would_fetch: list[str] = []
+
+    @property
+    def dry_run(self) -> bool:
+        """Whether this run only reads list pages and lists the articles it would fetch."""
+        return self.crawler.settings.getbool("NEWSBOT_DRY_RUN")
+
+    def listed(self, links: int) -> None:
+        """Count a list page and the article links it gave (known or not): the health
+        report flags a feed whose list pages stop yielding links."""
+        self.crawler.stats.inc_value("newsbot/list_pages")
+        self.crawler.stats.inc_value("newsbot/links", links)
+
+    def article_requests(
+        self, requests: list[scrapy.Request], links: list[str]
+    ) -> list[scrapy.Request]:
+        """The requests to send for new articles; in a dry run none, only their ``links``
+        noted in ``would_fetch``."""
+        if not self.dry_run:
+            return requests
+        self.would_fetch.extend(links)
+        self.crawler.stats.inc_value("newsbot/would_fetch", len(links))
+        return []
 
     def unseen(self, urls: list[str]) -> list[str]:
         """The article URLs not written by an earlier run (incremental crawling): known

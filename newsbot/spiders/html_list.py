@@ -32,9 +32,10 @@ class HtmlListSpider(FeedSpider):
         links = extract_links(response.selector, self.feed.list.links, response.url)
         if not links:
             self.report("no article links on list page", response.url, "empty_list_pages")
+        self.listed(len(links))
         fresh = self.unseen(links)
-        for link in fresh:
-            yield self.request(link, self.parse_article, "article")
+        requests = [self.request(link, self.parse_article, "article") for link in fresh]
+        yield from self.article_requests(requests, fresh)
         if links and not fresh:
             return  # every article here is already archived: older pages are too
         if list_page < self.feed.max_pages and self.feed.list.next_page:

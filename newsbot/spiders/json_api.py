@@ -52,9 +52,9 @@ class JsonApiSpider(FeedSpider):
             self.report("list API returned no rows", response.url, "empty_list_pages")
         too_old = False
         requests = []
-        for row in rows:
-            if not isinstance(row, Mapping) or not self._wanted(row):
-                continue
+        wanted = [row for row in rows if isinstance(row, Mapping) and self._wanted(row)]
+        self.listed(len(wanted))
+        for row in wanted:
             listed = json_fields(row, self.feed.list_api.fields)
             if self._older_than_since(listed.get("date")):
                 too_old = True
@@ -64,7 +64,8 @@ class JsonApiSpider(FeedSpider):
                 requests.append(request)
         links = [request.cb_kwargs.get("link", request.url) for request in requests]
         fresh = set(self.unseen(links))
-        yield from (r for r, link in zip(requests, links, strict=True) if link in fresh)
+        new = [(r, link) for r, link in zip(requests, links, strict=True) if link in fresh]
+        yield from self.article_requests([r for r, _ in new], [link for _, link in new])
         all_known = bool(requests) and not fresh
         pages_read = list_page - self.feed.list_api.first_page + 1
         if rows and not too_old and not all_known and pages_read < self.feed.max_pages:

@@ -1,0 +1,249 @@
+"""Run reports: what each feed did in a run, and whether it looks broken.
+
+A site that changes its layout rarely makes a crawler fail loudly: the list page still
+answers, only the selectors find nothing. So each feed's run is judged against the
+feed's previous runs (the JSON reports in ``<out>/_runs``):
+
+- **failed**: errors were logged, nothing was downloaded, or the run ended early;
+- **broken**: the list pages yielded no article links, or every article page failed
+  extraction, or a field (date, body, source) was found on sharply fewer articles than
+  in the previous runs;
+- **ok** otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from newsbot.dates import SHANGHAI
+
+logger = logging.getLogger(__name__)
+
+#: Fields whose fill rate (share of extracted articles that had them) is watched.
+FILL_FIELDS = ("date", "body", "source")
+#: Drop reasons that mean "the page was fetched but the article could not be read".
+EXTRACTION_DROPS = frozenset({"missing-title", "missing-body", "empty-body", "bad-date"})
+#: How many of a feed's previous runs its current run is compared with.
+HISTORY_RUNS = 5
+#: A fill rate this far below the previous runs' rate is a sharp fall.
+FILL_DROP = 0.3
+#: Articles a run (and the previous runs together) need before a fill rate is judged.
+MIN_SAMPLE = 3
+
+OK, BROKEN, FAILED = "ok", "broken", "failed"
+#: Exit codes of a crawl, by its worst feed.
+EXIT_CODES = {OK: 0, FAILED: 1, BROKEN: 3}
+
+
+@dataclass
+class FeedReport:
+    """One feed's part of a run report."""
+
+    feed: str
+    status: str = OK
+    reasons: list[str] = field(default_factory=list)
+    finish_reason: str = ""
+    elapsed: float = 0.0
+    pages: int = 0
+    list_pages: int = 0
+    links: int = 0
+    skipped_known: int = 0
+    articles: int = 0
+    new: int = 0
+    duplicates: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+    filled: dict[str, int] = field(default_factory=dict)
+    output: str | None = None
+
+    def fill_rate(self, name: str) -> float | None:
+        """Share of this run's extracted articles that had the field, if any were."""
+        return self.filled.get(name, 0) / self.articles if self.articles else None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FeedReport:
+        """Read a report written by this or an older version (unknown keys ignored)."""
+        known = {item.name for item in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+
+def feed_report(name: str, stats: Mapping[str, Any]) -> FeedReport:
+    """A feed's report from its crawler's stats (status not judged yet)."""
+    prefix = "newsbot/dropped/"
+    return FeedReport(
+        feed=name,
+        finish_reason=str(stats.get("finish_reason", "")),
+        elapsed=round(float(stats.get("elapsed_time_seconds", 0.0)), 2),
+        pages=stats.get("downloader/response_count", 0),
+        list_pages=stats.get("newsbot/list_pages", 0),
+        links=stats.get("newsbot/links", 0),
+        skipped_known=stats.get("newsbot/skipped_known", 0),
+        articles=stats.get("newsbot/articles", 0),
+        new=stats.get("item_scraped_count", 0),
+        duplicates=stats.get("newsbot/duplicates_marked", 0),
+        dropped={k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix)},
+        errors=stats.get("log_count/ERROR", 0),
+        filled={name: stats.get(f"newsbot/filled/{name}", 0) for name in FILL_FIELDS},
+        output=stats.get("newsbot/output"),
+    )
+
+
+def judge(report: FeedReport, history: Sequence[FeedReport]) -> FeedReport:
+    """Set ``status`` and ``reasons`` of a feed's run, given its previous runs (oldest
+    first); returns the same report."""
+    failures = []
+    if report.finish_reason not in ("", "finished"):
+        failures.append(f"the run ended early ({report.finish_reason})")
+    if report.errors:
+        failures.append(f"{report.errors} error(s) logged")
+    if report.pages == 0:
+        failures.append("no page was downloaded")
+    broken = _broken_reasons(report, list(history)[-HISTORY_RUNS:])
+    report.reasons = failures + broken
+    report.status = FAILED if failures else BROKEN if broken else OK
+    return report
+
+
+def _broken_reasons(report: FeedReport, history: Sequence[FeedReport]) -> list[str]:
+    reasons = []
+    if report.list_pages and not report.links:
+        before = max((run.links for run in history), default=0)
+        reasons.append(
+            "list pages yielded no article links"
+            + (f" (earlier runs found up to {before})" if before else "")
+        )
+    failed = sum(report.dropped.get(reason, 0) for reason in EXTRACTION_DROPS)
+    if report.articles and failed >= report.articles:
+        causes = ", ".join(
+            f"{reason}: {report.dropped[reason]}"
+            for reason in sorted(EXTRACTION_DROPS)
+            if report.dropped.get(reason)
+        )
+        reasons.append(f"all {report.articles} article page(s) failed extraction ({causes})")
+    earlier_articles = sum(run.articles for run in history)
+    if report.articles >= MIN_SAMPLE and earlier_articles >= MIN_SAMPLE:
+        for name in FILL_FIELDS:
+            now = report.filled.get(name, 0) / report.articles
+            before = sum(run.filled.get(name, 0) for run in history) / earlier_articles
+            if now < before - FILL_DROP:
+                reasons.append(
+                    f"{name} found on {now:.0%} of articles (previous runs: {before:.0%})"
+                )
+    return reasons
+
+
+@dataclass
+class RunReport:
+    """What one ``newsbot crawl`` did: written as ``<out>/_runs/<timestamp>.json``."""
+
+    started: str
+    finished: str
+    elapsed: float
+    feeds: list[FeedReport]
+    command: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """The worst status of its feeds."""
+        statuses = {report.status for report in self.feeds}
+        return FAILED if FAILED in statuses else BROKEN if BROKEN in statuses else OK
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every feed is ok; 1 when one failed; 3 when one is broken (none failed)."""
+        return EXIT_CODES[self.status]
+
+    def to_json(self) -> str:
+        """The report as indented JSON, with its overall status and exit code."""
+        data = {"status": self.status, "exit_code": self.exit_code, **asdict(self)}
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunReport:
+        """Read a written report."""
+        return cls(
+            started=str(data["started"]),
+            finished=str(data["finished"]),
+            elapsed=float(data.get("elapsed", 0.0)),
+            feeds=[FeedReport.from_dict(item) for item in data.get("feeds", [])],
+            command=list(data.get("command", [])),
+        )
+
+
+def now_utc() -> datetime:
+    """The current time, in UTC (reports store UTC; they are shown in +0800)."""
+    return datetime.now(UTC)
+
+
+def write_report(runs_dir: Path, report: RunReport) -> Path:
+    """Write a run report as ``<runs_dir>/<UTC start, to the microsecond>.json``."""
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    started = datetime.fromisoformat(report.started).astimezone(UTC)
+    path = runs_dir / f"{started:%Y%m%dT%H%M%S.%fZ}.json"
+    partial = path.with_suffix(".json.tmp")
+    partial.write_text(report.to_json(), encoding="utf-8")
+    partial.replace(path)  # a reader never sees half a report
+    return path
+
+
+def load_reports(runs_dir: Path) -> list[RunReport]:
+    """Every readable run report, oldest first; unreadable ones are skipped with a warning."""
+    reports = []
+    for path in sorted(runs_dir.glob("*.json")):
+        try:
+            reports.append(RunReport.from_dict(json.loads(path.read_text(encoding="utf-8"))))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            logger.warning("skipping unreadable run report %s: %s", path, exc)
+    return reports
+
+
+def feed_history(reports: Iterable[RunReport], feed: str) -> list[FeedReport]:
+    """A feed's reports across runs, oldest first."""
+    return [item for report in reports for item in report.feeds if item.feed == feed]
+
+
+def local_time(moment: str) -> str:
+    """An ISO timestamp shown as ``YYYY-MM-DD HH:MM:SS +0800``."""
+    return datetime.fromisoformat(moment).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S %z")
+
+
+def status_lines(reports: Sequence[RunReport], feeds: Sequence[str], runs: int) -> list[str]:
+    """``newsbot status``: the last ``runs`` runs of each feed, newest first."""
+    header = (
+        f"{'feed':<20} {'run started':<25} {'status':<7} {'pages':>5} {'links':>5} "
+        f"{'new':>5} {'dupes':>5} {'drop':>5} {'err':>4} {'elapsed':>8}"
+    )
+    lines = [header, "-" * len(header)]
+    names = list(feeds) + sorted(
+        {item.feed for report in reports for item in report.feeds} - set(feeds)
+    )
+    for name in names:
+        ran = [
+            (report.started, item)
+            for report in reversed(reports)
+            for item in report.feeds
+            if item.feed == name
+        ][:runs]
+        if not ran:
+            lines.append(f"{name:<20} {'never run':<25}")
+            continue
+        for started, item in ran:
+            lines.append(
+                f"{name:<20} {local_time(started):<25} {item.status:<7} {item.pages:>5} "
+                f"{item.links:>5} {item.new:>5} {item.duplicates:>5} "
+                f"{sum(item.dropped.values()):>5} {item.errors:>4} {item.elapsed:>7.1f}s"
+            )
+            lines.extend(f"{'':<20}   {item.status}: {reason}" for reason in item.reasons)
+    return lines
+
+
+def latest_status(reports: Sequence[RunReport], feed: str) -> str | None:
+    """The status of a feed's most recent run, or None if it never ran."""
+    history = feed_history(reports, feed)
+    return history[-1].status if history else None
