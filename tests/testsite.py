@@ -5,6 +5,7 @@ render and scheduled-crawl tests and by benchmarks/render.py."""
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 ARTICLE = """<html><head><meta charset="utf-8"><title>{title}</title></head><body>
@@ -28,6 +29,16 @@ SITE_FEED = """feeds:
 """
 
 
+def story_text(n: int, sentences: int = 8) -> str:
+    """Text of article ``n``: sentences of characters drawn with seed ``n``, so that no two
+    articles are near-duplicates of each other (their MinHash signatures differ)."""
+    draw = random.Random(n)
+    return "".join(
+        "".join(chr(0x4E00 + draw.randrange(3000)) for _ in range(14)) + "。"
+        for _ in range(sentences)
+    )
+
+
 def write_site(root: Path, articles: int, per_page: int, undatable: set[int] = frozenset()) -> None:
     """A bank newsroom of ``articles`` pages, listed ``per_page`` per list page."""
     site = root / "bank.example.cn" / "news"
@@ -46,7 +57,7 @@ def write_site(root: Path, articles: int, per_page: int, undatable: set[int] = f
         )
     for n in range(articles):
         date = "" if n in undatable else f"2022-03-{n % 28 + 1:02d} 10:{n % 60:02d}"
-        text = f"测试银行第{n}号新闻：" + "".join(f"第{n}篇第{k}句话各不相同。" for k in range(12))
+        text = f"测试银行第{n}号新闻：" + story_text(n)
         (site / f"a{n}.html").write_text(
             ARTICLE.format(title=f"测试银行新闻{n}", date=date, text=text, n=n), encoding="utf-8"
         )
