@@ -98,7 +98,10 @@ def judge(report: FeedReport, history: Sequence[FeedReport]) -> FeedReport:
     """Set ``status`` and ``reasons`` of a feed's run, given its previous runs (oldest
     first); returns the same report."""
     failures = []
-    if report.finish_reason not in ("", "finished"):
+    # closespider_* is a limit the user set (CLOSESPIDER_PAGECOUNT…): not a failure
+    if report.finish_reason not in ("", "finished") and not report.finish_reason.startswith(
+        "closespider_"
+    ):
         failures.append(f"the run ended early ({report.finish_reason})")
     if report.errors:
         failures.append(f"{report.errors} error(s) logged")

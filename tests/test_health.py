@@ -157,3 +157,8 @@ def test_output_patterns_take_feed_day_and_month_only() -> None:
         check_pattern("data/{feed}/{date}.jsonl")
     with pytest.raises(ValueError, match="output pattern"):
         check_pattern("data/{feed")
+
+
+def test_a_close_spider_limit_the_user_set_is_not_a_failure() -> None:
+    assert judge(healthy(finish_reason="closespider_pagecount"), [healthy()]).status == "ok"
+    assert judge(healthy(finish_reason="shutdown"), [healthy()]).status == "failed"

@@ -3,18 +3,32 @@ dry runs, output patterns, logging, the progress line, and resuming after SIGKIL
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import pty
 import random
 import select
+import shlex
+import shutil
 import signal
 import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import BIN, ROOT, Mirror, read_jsonl, run_command, start_mirror, stop
+from newsbot.cli import EXIT_LOCKED
+from newsbot.config import load_feeds
+from tests.conftest import (
+    BIN,
+    COMMAND_TIMEOUT,
+    ROOT,
+    Mirror,
+    read_jsonl,
+    run_command,
+    start_mirror,
+    stop,
+)
 from tests.testsite import SITE_FEED, story_text, write_site, written_ids
 
 PAGE = """<html><head><meta charset="utf-8"><title>{title}</title></head><body>
@@ -260,3 +274,69 @@ def comparable(out: Path) -> dict[str, dict[str, Any]]:
     """Records by id, without the crawl time (the only field two runs may differ in)."""
     records = [record for path in out.glob("test_site/*.jsonl") for record in read_jsonl(path)]
     return {str(r["id"]): {k: v for k, v in r.items() if k != "crawled_at"} for r in records}
+
+
+DEPLOY = ROOT / "deploy"
+INSTALL_DIR = "/opt/newsbot"  # where deploy/ files expect the project
+
+
+def installed_copy(tmp_path: Path) -> Path:
+    """A stand-in for /opt/newsbot: the project's scrapy.cfg and feeds.yaml, and its venv."""
+    install = tmp_path / "newsbot"
+    install.mkdir()
+    for name in ("scrapy.cfg", "feeds.yaml"):
+        shutil.copy(ROOT / name, install / name)
+    (install / ".venv").symlink_to(ROOT / ".venv")
+    return install
+
+
+def test_crontab_line_and_systemd_units_work_as_written(mirror: Mirror, tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("crontab", "newsbot.service", "newsbot.timer"):
+        assert (DEPLOY / name).read_text(encoding="utf-8") in readme, name
+    install = installed_copy(tmp_path)
+    # cron: a minimal environment and /bin/sh; `%` would be turned into a newline.
+    (line,) = [
+        line
+        for line in (DEPLOY / "crontab").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    minute, hour, day, month, weekday, command = line.split(None, 5)
+    assert (minute.isdigit(), hour, day, month, weekday) == (True, "*", "*", "*", "*")
+    assert "%" not in command and command.startswith(f"cd {INSTALL_DIR} && ")
+    cron_env = {
+        "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SHELL": "/bin/sh",
+        "NEWSBOT_MIRROR": mirror.url,
+    }  # fmt: skip
+    cron = subprocess.run(
+        ["/bin/sh", "-c", command.replace(INSTALL_DIR, str(install))],
+        env=cron_env, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False,
+    )  # fmt: skip
+    assert cron.returncode == 0, cron.stdout + cron.stderr[-3000:]
+    assert (cron.stdout, cron.stderr) == ("", "")  # a healthy run: nothing for cron to mail
+    report = last_report(install / "data")
+    assert report["status"] == "ok" and len(report["feeds"]) == len(load_feeds(ROOT / "feeds.yaml"))
+    assert read_jsonl(next((install / "data" / "icbc_news").glob("*.jsonl")))
+
+    # systemd: the service's command, run in its WorkingDirectory with its exit codes.
+    service = read_unit(DEPLOY / "newsbot.service")["Service"]
+    timer = read_unit(DEPLOY / "newsbot.timer")
+    assert service["Type"] == "oneshot" and service["WorkingDirectory"] == INSTALL_DIR
+    assert str(EXIT_LOCKED) in service["SuccessExitStatus"].split()
+    assert timer["Timer"]["OnCalendar"] and timer["Install"]["WantedBy"] == "timers.target"
+    argv = shlex.split(service["ExecStart"].replace(INSTALL_DIR, str(install)))
+    assert Path(argv[0]).is_absolute()  # systemd needs an absolute ExecStart
+    unit = subprocess.run(
+        argv, cwd=install, env={"NEWSBOT_MIRROR": mirror.url, "HOME": str(tmp_path)},
+        capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False,
+    )  # fmt: skip
+    assert unit.returncode == 0, unit.stdout + unit.stderr[-3000:]
+    assert len(list((install / "data" / "_runs").glob("*.json"))) == 2
+
+
+def read_unit(path: Path) -> configparser.ConfigParser:
+    """A systemd unit file, read strictly (a repeated key or section fails)."""
+    unit = configparser.ConfigParser(strict=True, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read(path, encoding="utf-8")
+    return unit
