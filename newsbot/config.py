@@ -142,8 +142,13 @@ class HtmlListRules(_Model):
 
     links: str = Field(description="Selector of article links (<a> elements or href values).")
     next_page: str | None = Field(None, description="Selector of the next-page link.")
+    dates: str | None = Field(
+        None,
+        description="Selector of each link's date on the list page, one per link in the "
+        "same order; with `since`, older links are not followed and paging stops.",
+    )
 
-    @field_validator("links", "next_page")
+    @field_validator("links", "next_page", "dates")
     @classmethod
     def _valid_selector(cls, value: str | None) -> str | None:
         return None if value is None else _check_selector(value)

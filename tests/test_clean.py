@@ -8,7 +8,14 @@ from parsel import Selector
 from newsbot.clean import html_to_lines, html_to_text, sanitize_html, split_bylines
 from newsbot.config import FieldRule
 from newsbot.dates import format_date, parse_date
-from newsbot.extract import extract_links, json_path, parse_jsonp, select_body, select_text
+from newsbot.extract import (
+    extract_dated_links,
+    extract_links,
+    json_path,
+    parse_jsonp,
+    select_body,
+    select_text,
+)
 from newsbot.labels import pinyin_slug, render_label
 from tests.conftest import seed_post
 
@@ -110,6 +117,20 @@ def test_selectors_and_json_helpers() -> None:
     assert json_path({"data": None}, "data.rows") is None
     assert parse_jsonp('var ajaxResult={"a":1};') == '{"a":1}'
     assert parse_jsonp('cb({"a":1})') == '{"a":1}'
+
+
+def test_list_links_pair_with_their_dates_only_when_counts_agree() -> None:
+    page = Selector(
+        text='<ul><li><a href="/a/2.html">二</a><span>2022-03-30</span></li>'
+        '<li><a href="javascript:;">空</a><span>2022-03-29</span></li>'
+        '<li><a href="/a/1.html">一</a><span>2022-03-28</span></li>'
+        '<li><a href="/a/2.html">二</a><span>2022-03-27</span></li></ul>'
+    )
+    assert extract_dated_links(page, "li a", "li > span", "https://x.cn/") == [
+        ("https://x.cn/a/2.html", "2022-03-30"),  # the first of a repeated link wins
+        ("https://x.cn/a/1.html", "2022-03-28"),
+    ]
+    assert extract_dated_links(page, "li a", "li:nth-child(-n+2) > span", "https://x.cn/") is None
 
 
 def test_boilerplate_defaults_and_feed_rules() -> None:

@@ -121,6 +121,16 @@ def test_a_second_run_writes_nothing_new(mirror: Mirror, tmp_path: Path) -> None
         assert db.execute("SELECT COUNT(*) FROM records").fetchone()[0] == 3
 
 
+def test_html_list_dates_stop_paging_at_since(mirror: Mirror, tmp_path: Path) -> None:
+    feeds = feeds_with(tmp_path, "boc_news", since="2022-03-29")
+    before = len(mirror.requests())
+    records, log = crawl(mirror, "boc_news", tmp_path, feeds=feeds)
+    fetched = mirror.requests()[before:]
+    assert [record["date"][:10] for record in records] == ["2022-03-30"]
+    assert [line for line in fetched if "t20220328" in line or "index_1.html" in line] == []
+    assert "'newsbot/listed_too_old': 1" in log
+
+
 def test_include_keywords_filter_and_count(mirror: Mirror, tmp_path: Path) -> None:
     feeds = feeds_with(tmp_path, "fnc_bank_branches", include=["疫情"], exclude=["渤海银行"])
     records, log = crawl(mirror, "fnc_bank_branches", tmp_path, feeds=feeds)

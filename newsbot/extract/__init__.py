@@ -114,18 +114,36 @@ def extract_article(page: Selector, rules: ArticleRules) -> RawArticle:
 
 def extract_links(page: Selector, query: str, base_url: str) -> list[str]:
     """Absolute URLs of the links a selector matches (``<a>`` elements or href strings)."""
-    links: list[str] = []
+    return list(dict.fromkeys(link for link in _hrefs(page, query, base_url) if link))
+
+
+def _hrefs(page: Selector, query: str, base_url: str) -> list[str | None]:
+    """One entry per node the selector matches: its absolute URL, or None if not a link."""
+    hrefs: list[str | None] = []
     for node in select(page, query):
         href = node.root if isinstance(node.root, str) else node.attrib.get("href")
-        if not href:
-            continue
-        href = href.strip()
-        if href.startswith(("javascript:", "mailto:", "#")):
-            continue
-        absolute = urljoin(base_url, href)
-        if absolute not in links:
-            links.append(absolute)
-    return links
+        href = (href or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            hrefs.append(None)
+        else:
+            hrefs.append(urljoin(base_url, href))
+    return hrefs
+
+
+def extract_dated_links(
+    page: Selector, links_query: str, dates_query: str, base_url: str
+) -> list[tuple[str, str]] | None:
+    """(URL, date text) of each link, pairing the n-th link node with the n-th date node;
+    None when the two selectors match different numbers of nodes (pairing would lie)."""
+    hrefs = _hrefs(page, links_query, base_url)
+    dates = [node_text(node) or "" for node in select(page, dates_query)]
+    if len(hrefs) != len(dates):
+        return None
+    pairs: dict[str, str] = {}
+    for href, date_text in zip(hrefs, dates, strict=True):
+        if href is not None and href not in pairs:
+            pairs[href] = date_text
+    return list(pairs.items())
 
 
 _MISSING = object()

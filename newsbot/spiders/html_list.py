@@ -9,7 +9,8 @@ import scrapy
 from scrapy.http import Response
 
 from newsbot.config import HtmlFeed
-from newsbot.extract import extract_article, extract_links
+from newsbot.dates import parse_date
+from newsbot.extract import extract_article, extract_dated_links, extract_links
 from newsbot.items import Article
 from newsbot.spiders.base import FeedSpider
 
@@ -33,15 +34,41 @@ class HtmlListSpider(FeedSpider):
         if not links:
             self.report("no article links on list page", response.url, "empty_list_pages")
         self.listed(len(links))
+        links, too_old = self._recent(links, response)
         fresh = self.unseen(links)
         requests = [self.request(link, self.parse_article, "article") for link in fresh]
         yield from self.article_requests(requests, fresh)
-        if links and not fresh:
-            return  # every article here is already archived: older pages are too
+        if too_old or (links and not fresh):
+            return  # older than `since`, or already archived: so are older pages
         if list_page < self.feed.max_pages and self.feed.list.next_page:
             following = extract_links(response.selector, self.feed.list.next_page, response.url)
             if following:
                 yield self.request(following[0], self.parse_list, "list", list_page=list_page + 1)
+
+    def _recent(self, links: list[str], response: Response) -> tuple[list[str], bool]:
+        """The links not older than ``since`` by their list-page date (``list.dates``),
+        and whether any was older."""
+        since, dates_query = self.feed.since, self.feed.list.dates
+        if since is None or dates_query is None:
+            return links, False
+        pairs = extract_dated_links(
+            response.selector, self.feed.list.links, dates_query, response.url
+        )
+        if pairs is None:
+            self.report(
+                "list.dates and list.links match different numbers of nodes; dates ignored",
+                response.url, "list_dates_mismatch",
+            )  # fmt: skip
+            return links, False
+        dated = dict(pairs)
+        recent = []
+        for link in links:
+            moment = parse_date(dated.get(link, ""))
+            if moment is None or moment.date() >= since:
+                recent.append(link)
+        if len(recent) < len(links):
+            self.crawler.stats.inc_value("newsbot/listed_too_old", len(links) - len(recent))
+        return recent, len(recent) < len(links)
 
     def parse_article(self, response: Response, **_: Any) -> Iterator[Article]:
         """One article page → one item."""
