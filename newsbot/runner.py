@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -30,8 +31,9 @@ from newsbot.health import (
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import Settings
+    from twisted.internet.task import LoopingCall
 
-EXIT_BAD_CONFIG = 2
+EXIT_OK, EXIT_FAILED, EXIT_BAD_CONFIG = 0, 1, 2
 #: Records go to ``<out>/<pattern>``; ``{feed}``, ``{day}`` and ``{month}`` are filled in.
 DEFAULT_PATTERN = "{feed}/{day}.jsonl"
 #: The rotating log: this many bytes per file, this many old files kept.
@@ -68,8 +70,6 @@ class RunOptions:
 
 def project_settings() -> Settings:
     """The Scrapy settings of this project (newsbot.settings and scrapy.cfg)."""
-    import os
-
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "newsbot.settings")
     from scrapy.utils.project import get_project_settings
 
@@ -245,7 +245,7 @@ def print_dry_run(crawlers: Sequence[Crawler]) -> int:
         )
         for url in urls:
             print(f"  {url}")
-    return 1 if failed else 0
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 class Progress:
@@ -254,7 +254,7 @@ class Progress:
     def __init__(self, crawlers: Sequence[Crawler], stream: TextIO) -> None:
         self.crawlers, self.stream = crawlers, stream
         self.started = time.monotonic()
-        self._loop = None
+        self._loop: LoopingCall | None = None
 
     def line(self) -> str:
         """``[newsbot] 12s · feeds 3/16 done · pages 120 · new 85 · errors 0``."""
