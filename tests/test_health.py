@@ -162,3 +162,29 @@ def test_output_patterns_take_feed_day_and_month_only() -> None:
 def test_a_close_spider_limit_the_user_set_is_not_a_failure() -> None:
     assert judge(healthy(finish_reason="closespider_pagecount"), [healthy()]).status == "ok"
     assert judge(healthy(finish_reason="shutdown"), [healthy()]).status == "failed"
+
+
+def test_the_log_file_rotates_and_stderr_keeps_its_own_level(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import logging
+
+    from newsbot import runner
+
+    monkeypatch.setattr(runner, "LOG_FILE_BYTES", 300)
+    options = runner.RunOptions(log_file=tmp_path / "_logs" / "newsbot.log")
+    handlers = runner.install_log_handlers(runner.project_settings(), options)
+    try:
+        log = logging.getLogger("newsbot.test")
+        for number in range(20):
+            log.info("line %d of a long crawl", number)
+        log.warning("a warning")
+    finally:
+        for handler in handlers:
+            logging.root.removeHandler(handler)
+            handler.close()
+    files = sorted(path.name for path in (tmp_path / "_logs").iterdir())
+    assert files == [f"newsbot.log{suffix}" for suffix in ("", ".1", ".2", ".3", ".4", ".5")]
+    assert "a warning" in (tmp_path / "_logs" / "newsbot.log").read_text(encoding="utf-8")
+    stderr = capsys.readouterr().err
+    assert "a warning" in stderr and "line 19" not in stderr  # INFO stays in the file
