@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 MIRROR_ENV = "NEWSBOT_MIRROR"
 #: Per-host rule file of a simulated anti-bot challenge (see docs/mirror.md).
 CHALLENGE_RULE = "_challenge.json"
+#: Per-host rule file of redirects: {"/old/path?query": "/new/path"} (see docs/mirror.md).
+REDIRECT_RULE = "_redirects.json"
 CONTENT_TYPES = {
     ".html": "text/html",
     ".htm": "text/html",
@@ -137,7 +139,15 @@ class MirrorRequestHandler(BaseHTTPRequestHandler):
         except (ValueError, UnicodeDecodeError):
             self._send(HTTPStatus.BAD_REQUEST, "text/plain", b"bad mirror path\n", send_body)
             return
-        challenge = self.server.challenge_for(relpath.parts[0], self.headers.get("Cookie", ""))
+        host = relpath.parts[0]
+        location = self.server.redirect_for(host, self.path.lstrip("/")[len(host) :] or "/")
+        if location is not None:
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        challenge = self.server.challenge_for(host, self.headers.get("Cookie", ""))
         if challenge is not None:
             self._send(HTTPStatus.OK, "text/html; charset=utf-8", challenge, send_body)
             return
@@ -179,6 +189,15 @@ class MirrorServer(ThreadingHTTPServer):
         self._log: list[str] = []
         self._log_lock = threading.Lock()
         super().__init__((host, port), MirrorRequestHandler)
+
+    def redirect_for(self, host: str, path: str) -> str | None:
+        """Where ``path`` (as requested, with its query) of ``host`` has moved, if the host
+        has a ``_redirects.json`` naming it."""
+        rule_file = self.root / host / REDIRECT_RULE
+        if not rule_file.is_file():
+            return None
+        rules = json.loads(rule_file.read_text(encoding="utf-8"))
+        return rules.get(path)
 
     def challenge_for(self, host: str, cookie_header: str) -> bytes | None:
         """The anti-bot challenge page to serve instead of content, if the host has one

@@ -152,7 +152,8 @@ class ArchivePipeline(_FeedPipeline):
     Inside one IMMEDIATE transaction: a known canonical URL is dropped; a near-duplicate
     text gets ``duplicate_of`` (or is dropped, per feed); the line is written and
     flushed; only then is the record stored as seen. A kill at any point never leaves a
-    record seen but unwritten.
+    record seen but unwritten. At the end, article links that redirected to a written
+    record are remembered as known (``remember_redirects``).
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -201,24 +202,51 @@ class ArchivePipeline(_FeedPipeline):
         path = self.writer.path_for(item.feed, self.day)
         with self.store.transaction():
             known = self.store.known_url(canonical)
-            if known is not None:
-                raise self.drop(item, "duplicate-url", f"already written as {known}")
-            signature = minhash(item.text)  # only for items that get this far
-            match = self.store.near_duplicate(signature)
-            if match is not None:
-                if feed is not None and feed.on_duplicate == "drop":
-                    raise self.drop(item, "duplicate-text", f"same story as {match.url}")
-                item.duplicate_of = match.id
-                self.stats.inc_value("newsbot/duplicates_marked")
-            self.writer.write(item, path)
-            self.store.add(
-                item.id, canonical, item.feed, item.url, str(path), signature, item.duplicate_of
-            )
+            if known is None:
+                self._write(item, canonical, path)
+        if known is not None:
+            raise self.drop(item, "duplicate-url", f"already written as {known}")
         self.stats.inc_value("newsbot/written")
         self.stats.set_value("newsbot/output", str(path))
         return item
 
+    def _write(self, item: Article, canonical: str, path: Path) -> None:
+        """Mark or drop a near-duplicate; write the line; record it (inside the transaction)."""
+        feed = self.feed
+        signature = minhash(item.text)  # only for items that get this far
+        match = self.store.near_duplicate(signature)
+        if match is not None:
+            if feed is not None and feed.on_duplicate == "drop":
+                raise self.drop(item, "duplicate-text", f"same story as {match.url}")
+            item.duplicate_of = match.id
+            self.stats.inc_value("newsbot/duplicates_marked")
+        self.writer.write(item, path)
+        self.store.add(
+            item.id, canonical, item.feed, item.url, str(path), signature, item.duplicate_of
+        )
+
+    def remember_redirects(self) -> int:
+        """Article links that redirected to a written record count as known from now on:
+        later runs do not download them again. Returns how many were remembered."""
+        redirects: dict[str, str] = getattr(self.crawler.spider, "redirects", {})
+        feed = self.feed
+        aliases = feed.host_aliases if feed else {}
+        remembered = 0
+        with self.store.transaction():
+            for link in redirects:
+                target, hops = redirects[link], 0
+                while target in redirects and hops < 10:  # a chain of redirects
+                    target, hops = redirects[target], hops + 1
+                record_id = self.store.known_url(canonical_url(target, aliases))
+                alias = canonical_url(link, aliases)
+                if record_id is not None and alias != canonical_url(target, aliases):
+                    self.store.add_alias(alias, record_id)
+                    remembered += 1
+        return remembered
+
     def close_spider(self) -> None:
-        """Close the output files and the store."""
+        """Remember redirected links; close the output files and the store."""
+        if not self.crawler.settings.getbool("NEWSBOT_DRY_RUN"):
+            self.stats.set_value("newsbot/redirects_remembered", self.remember_redirects())
         self.writer.close()
         self.store.close()

@@ -73,6 +73,9 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # --- items -------------------------------------------------------------------
 # validate -> clean -> normalize date -> filter -> dedup + write; each drop is counted
 # as newsbot/dropped/<reason>.
+# Below RedirectMiddleware (600): sees the 3xx answers to article links (newsbot.middlewares).
+DOWNLOADER_MIDDLEWARES = {"newsbot.middlewares.RedirectMemoryMiddleware": 650}
+
 ITEM_PIPELINES = {
     "newsbot.pipelines.ValidatePipeline": 100,
     "newsbot.pipelines.CleanPipeline": 200,

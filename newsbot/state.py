@@ -26,6 +26,10 @@ CREATE TABLE IF NOT EXISTS records (
     signature     BLOB NOT NULL,
     written_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 );
+CREATE TABLE IF NOT EXISTS aliases (
+    canonical_url TEXT PRIMARY KEY,
+    id            TEXT NOT NULL REFERENCES records(id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS bands (
     band  INTEGER NOT NULL,
     key   INTEGER NOT NULL,
@@ -85,10 +89,20 @@ class StateStore:
             chunk = canonical_urls[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
-                f"SELECT canonical_url FROM records WHERE canonical_url IN ({marks})", chunk
+                f"SELECT canonical_url FROM records WHERE canonical_url IN ({marks}) "
+                f"UNION SELECT canonical_url FROM aliases WHERE canonical_url IN ({marks})",
+                chunk + chunk,
             )
             found.update(row[0] for row in rows)
         return found
+
+    def add_alias(self, canonical_url: str, record_id: str) -> None:
+        """Remember that ``canonical_url`` (a link that redirected) leads to a written
+        record, so that later runs do not download it again."""
+        self._db.execute(
+            "INSERT OR IGNORE INTO aliases (canonical_url, id) VALUES (?, ?)",
+            (canonical_url, record_id),
+        )
 
     def near_duplicate(
         self, signature: np.ndarray, threshold: float = DUPLICATE_THRESHOLD

@@ -3,6 +3,7 @@ from fallbacks, filters, dedup across feeds and runs, and a crawl killed with SI
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -139,6 +140,44 @@ def test_include_keywords_filter_and_count(mirror: Mirror, tmp_path: Path) -> No
 
 
 # --- the synthetic newsroom of tests/testsite.py ------------------------------------
+
+
+def test_links_that_redirected_are_not_downloaded_again(tmp_path: Path) -> None:
+    write_site(tmp_path / "sites", articles=3, per_page=10)
+    news = tmp_path / "sites" / "bank.example.cn" / "news"
+    links = ["a0.html", "a1.html", "old2.html", "moved-to-0.html"]
+    (news / "index.html").write_text(
+        '<html><meta charset="utf-8"><ul class="news">'
+        + "".join(f'<li><a href="/news/{link}">{link}</a></li>' for link in links)
+        + "</ul></html>",
+        encoding="utf-8",
+    )
+    (tmp_path / "sites" / "bank.example.cn" / "_redirects.json").write_text(
+        json.dumps({"/news/old2.html": "/news/a2.html", "/news/moved-to-0.html": "/news/a0.html"}),
+        encoding="utf-8",
+    )
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(SITE_FEED, encoding="utf-8")
+    state = str(tmp_path / "state.sqlite3")
+    server = start_mirror(tmp_path / "sites")
+    try:
+        first, log = crawl(server, "test_site", tmp_path, state, feeds)
+        fetched_first = server.requests()
+        second, again = crawl(server, "test_site", tmp_path, state, feeds)
+        fetched_second = server.requests()[len(fetched_first) :]
+    finally:
+        stop(server.process)
+    assert [record["url"] for record in first] == [
+        f"https://bank.example.cn/news/a{n}.html" for n in range(3)
+    ]
+    assert "GET /bank.example.cn/news/old2.html" in fetched_first
+    # moved-to-0 led to a0, which Scrapy had already requested: still remembered
+    assert "'newsbot/redirects_remembered': 2" in log
+    assert second == []
+    assert "'newsbot/skipped_known': 4" in again
+    assert [line for line in fetched_second if "/news/" in line] == [
+        "GET /bank.example.cn/news/index.html"
+    ]
 
 
 def test_a_feed_added_in_yaml_alone_is_crawled_and_undatable_pages_dropped(

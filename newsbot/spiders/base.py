@@ -59,6 +59,8 @@ class FeedSpider(scrapy.Spider):
         self._state: StateStore | None = None
         #: In a dry run (NEWSBOT_DRY_RUN), the article URLs that would have been fetched.
         self.would_fetch: list[str] = []
+        #: Article links answered with a redirect → where to (newsbot.middlewares).
+        self.redirects: dict[str, str] = {}
 
     @property
     def dry_run(self) -> bool:
@@ -107,18 +109,18 @@ class FeedSpider(scrapy.Spider):
     ) -> scrapy.Request:
         """A request carrying the feed's headers and the shared errback; on render feeds,
         an HTML ``page`` ("list" or "article") goes through Chromium (JSON APIs never do)."""
-        meta = None
+        meta: dict[str, Any] = {"newsbot_page": page} if page else {}
         if self.feed.render and page is not None:
             options = self.feed.browser
             wait_for = options.list_wait_for if page == "list" else options.wait_for
-            meta = render_meta(options, self.mirror, wait_for, self.feed.name)
+            meta.update(render_meta(options, self.mirror, wait_for, self.feed.name))
         return scrapy.Request(
             url,
             callback=callback,
             errback=self.on_error,
             headers=self.feed.headers or None,
             cb_kwargs=cb_kwargs,
-            meta=meta,
+            meta=meta or None,
         )
 
     @property
