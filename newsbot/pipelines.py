@@ -68,13 +68,11 @@ class _FeedPipeline:
 
 
 class ValidatePipeline(_FeedPipeline):
-    """Count which fields the page gave (the health report's fill rates); drop items
-    that lack a title or a body before any work is spent on them."""
+    """Count articles and bodies found (the health report's fill rates; dates and sources
+    are counted where they are read); drop items that lack a title or a body."""
 
     def process_item(self, item: Article) -> Article:
         self.stats.inc_value("newsbot/articles")
-        if parse_date(item.date) is not None:
-            self.stats.inc_value("newsbot/filled/date")
         if item.content.strip():
             self.stats.inc_value("newsbot/filled/body")
         if not item.title.strip():
@@ -116,11 +114,13 @@ class DatePipeline(_FeedPipeline):
     """Print the date as ``YYYY-MM-DD HH:MM:SS +0800``; drop undatable or too-old items."""
 
     def process_item(self, item: Article) -> Article:
-        moment = None
-        for text in (item.date, *item.date_fallbacks):
-            moment = parse_date(text)
+        moment = parse_date(item.date)
+        if moment is not None:  # the page's own date: counted for the fill rate
+            self.stats.inc_value("newsbot/filled/date")
+        for text in item.date_fallbacks:
             if moment is not None:
                 break
+            moment = parse_date(text)
         if moment is None:
             raise self.drop(item, "bad-date", f"date text {item.date!r}")
         feed = self.feed
