@@ -35,6 +35,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+def article_link(request: scrapy.Request) -> str:
+    """The human-facing URL of an article request (a JSON article API's ``link``)."""
+    return str(request.cb_kwargs.get("link", request.url))
+
+
 class FeedSpider(scrapy.Spider):
     """Base of the generic spiders; a subclass per feed sets ``name`` and ``feed``."""
 
@@ -73,15 +78,13 @@ class FeedSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newsbot/list_pages")
         self.crawler.stats.inc_value("newsbot/links", links)
 
-    def article_requests(
-        self, requests: list[scrapy.Request], links: list[str]
-    ) -> list[scrapy.Request]:
-        """The requests to send for new articles; in a dry run none, only their ``links``
+    def article_requests(self, requests: list[scrapy.Request]) -> list[scrapy.Request]:
+        """The requests to send for new articles; in a dry run none, only their links
         noted in ``would_fetch``."""
         if not self.dry_run:
             return requests
-        self.would_fetch.extend(links)
-        self.crawler.stats.inc_value("newsbot/would_fetch", len(links))
+        self.would_fetch.extend(article_link(request) for request in requests)
+        self.crawler.stats.inc_value("newsbot/would_fetch", len(requests))
         return []
 
     def unseen(self, urls: list[str]) -> list[str]:

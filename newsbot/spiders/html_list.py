@@ -37,7 +37,7 @@ class HtmlListSpider(FeedSpider):
         links, too_old = self._recent(links, response)
         fresh = self.unseen(links)
         requests = [self.request(link, self.parse_article, "article") for link in fresh]
-        yield from self.article_requests(requests, fresh)
+        yield from self.article_requests(requests)
         if too_old or (links and not fresh):
             return  # older than `since`, or already archived: so are older pages
         if list_page < self.feed.max_pages and self.feed.list.next_page:

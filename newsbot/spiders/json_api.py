@@ -13,7 +13,7 @@ from newsbot.config import JsonFeed
 from newsbot.dates import parse_date
 from newsbot.extract import RawArticle, extract_article, json_fields, json_path, parse_jsonp
 from newsbot.items import Article
-from newsbot.spiders.base import FeedSpider
+from newsbot.spiders.base import FeedSpider, article_link
 
 
 class JsonApiSpider(FeedSpider):
@@ -62,10 +62,8 @@ class JsonApiSpider(FeedSpider):
             request = self._article_request(row, listed, response.url)
             if request is not None:
                 requests.append(request)
-        links = [request.cb_kwargs.get("link", request.url) for request in requests]
-        fresh = set(self.unseen(links))
-        new = [(r, link) for r, link in zip(requests, links, strict=True) if link in fresh]
-        yield from self.article_requests([r for r, _ in new], [link for _, link in new])
+        fresh = set(self.unseen([article_link(request) for request in requests]))
+        yield from self.article_requests([r for r in requests if article_link(r) in fresh])
         all_known = bool(requests) and not fresh
         pages_read = list_page - self.feed.list_api.first_page + 1
         if rows and not too_old and not all_known and pages_read < self.feed.max_pages:
