@@ -15,6 +15,8 @@ from urllib.parse import urljoin
 from lxml import etree
 from lxml import html as lxml_html
 
+from newsbot.markup import serialize_children
+
 ALLOWED_TAGS = frozenset(
     [
         "p",
@@ -134,12 +136,7 @@ def _parse_fragment(html: str) -> lxml_html.HtmlElement:
 
 
 def _serialize_children(root: lxml_html.HtmlElement) -> str:
-    parts = [root.text or ""]
-    parts.extend(
-        lxml_html.tostring(child, encoding="unicode", method="html", with_tail=True)
-        for child in root
-    )
-    return "".join(parts).replace("\xa0", "&nbsp;")
+    return serialize_children(root).replace("\xa0", "&nbsp;")
 
 
 def _strip_indent(element: lxml_html.HtmlElement) -> None:

@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 from parsel import Selector, SelectorList
 
 from newsbot.config import ArticleRules, FieldRule, is_xpath
+from newsbot.markup import serialize_children
 
 _SPACES = re.compile(r"\s+")
 
@@ -77,12 +78,7 @@ def select_text(page: Selector, rule: FieldRule | None) -> str | None:
 
 def inner_html(element: lxml_html.HtmlElement) -> str:
     """An element's content as HTML, without the element's own tag."""
-    parts = [element.text or ""]
-    parts.extend(
-        lxml_html.tostring(child, encoding="unicode", method="html", with_tail=True)
-        for child in element
-    )
-    return "".join(parts)
+    return serialize_children(element)
 
 
 def select_body(page: Selector, rule: FieldRule, remove: Iterable[str] = ()) -> str | None:
