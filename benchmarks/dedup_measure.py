@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newsbot.dedup import DUPLICATE_THRESHOLD, jaccard, minhash, similarity  # noqa: E402
+from newsbot.core.dedup import DUPLICATE_THRESHOLD, jaccard, minhash, similarity  # noqa: E402
 
 #: Pairs of URLs (substrings) that are the same story republished by another site.
 SAME_STORY = [("docId=1036155", "20220223101530123456780")]

@@ -30,7 +30,7 @@ class Article:
     id: str = ""
     crawled_at: str = ""
     duplicate_of: str | None = None
-    #: Parts of a Jekyll post that records imported from posts keep (newsbot.export.jekyll).
+    #: Parts of a Jekyll post that records imported from posts keep (newsbot.publish.jekyll).
     post: dict[str, str] | None = None
     #: Other date texts found on the page (metadata, URL), tried when ``date`` fails.
     date_fallbacks: list[str] = field(default_factory=list, metadata={"internal": True})

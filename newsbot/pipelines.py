@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import DropItem
 
-from newsbot.clean import html_to_lines, sanitize_html, split_bylines, strip_boilerplate
-from newsbot.dates import SHANGHAI, format_date, parse_date
-from newsbot.dedup import canonical_url, minhash
-from newsbot.export.jsonl import JsonlWriter, drop_torn_tail
+from newsbot.core.clean import html_to_lines, sanitize_html, split_bylines, strip_boilerplate
+from newsbot.core.dates import SHANGHAI, format_date, parse_date
+from newsbot.core.dedup import canonical_url, minhash
+from newsbot.core.labels import render_label
 from newsbot.items import Article
-from newsbot.labels import render_label
-from newsbot.state import StateStore
+from newsbot.store.jsonl import JsonlWriter, drop_torn_tail
+from newsbot.store.sqlite import StateStore
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from parsel import Selector
 
-from newsbot.clean import html_to_lines, html_to_text, sanitize_html, split_bylines
 from newsbot.config import FieldRule
-from newsbot.dates import format_date, parse_date
-from newsbot.extract import (
+from newsbot.core.clean import html_to_lines, html_to_text, sanitize_html, split_bylines
+from newsbot.core.dates import format_date, parse_date
+from newsbot.core.extract import (
     extract_dated_links,
     extract_links,
     json_path,
@@ -16,7 +16,7 @@ from newsbot.extract import (
     select_body,
     select_text,
 )
-from newsbot.labels import pinyin_slug, render_label
+from newsbot.core.labels import pinyin_slug, render_label
 from tests.conftest import seed_post
 
 
@@ -134,7 +134,7 @@ def test_list_links_pair_with_their_dates_only_when_counts_agree() -> None:
 
 
 def test_boilerplate_defaults_and_feed_rules() -> None:
-    from newsbot.clean import strip_boilerplate
+    from newsbot.core.clean import strip_boilerplate
 
     body = (
         "<p>文章正文</p><p>正文第一段。</p><div>我要评论（3）</div>"
@@ -153,7 +153,7 @@ def test_boilerplate_defaults_and_feed_rules() -> None:
 
 
 def test_cut_marker_removes_the_rest_of_the_body_only() -> None:
-    from newsbot.clean import strip_boilerplate
+    from newsbot.core.clean import strip_boilerplate
 
     body = (
         "<div><p>正文。</p><div><p>【相关链接】</p><ul><li>甲</li></ul></div>"

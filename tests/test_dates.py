@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 from parsel import Selector
 
-from newsbot.dates import SHANGHAI, format_date, parse_date
-from newsbot.extract import date_fallbacks, metadata_dates, url_date
+from newsbot.core.dates import SHANGHAI, format_date, parse_date
+from newsbot.core.extract import date_fallbacks, metadata_dates, url_date
 
 NOW = datetime(2022, 3, 26, 10, 0, 0, tzinfo=SHANGHAI)
 

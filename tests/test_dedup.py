@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.clean import html_to_text
-from newsbot.dedup import DUPLICATE_THRESHOLD, canonical_url, jaccard, minhash, record_id
-from newsbot.export.jsonl import JsonlWriter
+from newsbot.core.clean import html_to_text
+from newsbot.core.dedup import DUPLICATE_THRESHOLD, canonical_url, jaccard, minhash, record_id
 from newsbot.items import RECORD_FIELDS, Article
-from newsbot.state import StateStore
+from newsbot.store.jsonl import JsonlWriter
+from newsbot.store.sqlite import StateStore
 from tests.conftest import ROOT, seed_post
 
 
@@ -54,7 +54,7 @@ def test_seeds_sharing_a_paragraph_are_not_duplicates() -> None:
     first, second = seed_text("000"), seed_text("001")
     assert "16000个一次性医用口罩" in first and "16000个一次性医用口罩" in second
     assert jaccard(first, second) < 0.1
-    from newsbot.dedup import similarity
+    from newsbot.core.dedup import similarity
 
     assert similarity(minhash(first), minhash(second)) < DUPLICATE_THRESHOLD
 
@@ -62,7 +62,7 @@ def test_seeds_sharing_a_paragraph_are_not_duplicates() -> None:
 def test_republished_story_is_a_duplicate() -> None:
     original = seed_text("000")
     republished = "来源：某门户\n" + original.replace("近期，", "近日，") + "\n责任编辑：某某"
-    from newsbot.dedup import similarity
+    from newsbot.core.dedup import similarity
 
     assert similarity(minhash(original), minhash(republished)) >= 0.9
 
@@ -100,8 +100,8 @@ def test_a_failed_transaction_records_nothing(tmp_path: Path) -> None:
 
 WRITER_SCRIPT = """
 import sys
-from newsbot.state import StateStore
-from newsbot.dedup import minhash
+from newsbot.store.sqlite import StateStore
+from newsbot.core.dedup import minhash
 store = StateStore(sys.argv[1])
 for n in range(200):
     with store.transaction():

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from newsbot.browser import DEFAULT_CHROMIUM, chromium_available
 from newsbot.config import load_feeds
-from newsbot.render import DEFAULT_CHROMIUM, chromium_available
 from tests.conftest import (
     ROOT,
     Mirror,
@@ -42,7 +42,7 @@ def clean_crawl(mirror: Mirror, feed: str, workdir: Path) -> list[dict[str, obje
 
 
 def seed_text(body: str) -> tuple[str, str]:
-    """A seed body's paragraphs as plain text (independent of newsbot.clean), and its source."""
+    """A seed body's paragraphs as plain text (independent of core.clean), and its source."""
     lines = []
     for chunk in body.split("</p>"):
         plain = html.unescape(re.sub(r"<[^>]+>", "", chunk))

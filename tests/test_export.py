@@ -9,7 +9,7 @@ import pytest
 import yaml
 from lxml import etree
 
-from newsbot.export.jekyll import (
+from newsbot.publish.jekyll import (
     PostStyle,
     parse_post,
     post_path,

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.export.jsonl import JsonlWriter, check_pattern
-from newsbot.health import (
+from newsbot.ops.health import (
     FeedReport,
     RunReport,
     feed_report,
@@ -17,6 +16,7 @@ from newsbot.health import (
     status_lines,
     write_report,
 )
+from newsbot.store.jsonl import JsonlWriter, check_pattern
 
 
 def healthy(**changes: object) -> FeedReport:
@@ -169,7 +169,7 @@ def test_the_log_file_rotates_and_stderr_keeps_its_own_level(
 ) -> None:
     import logging
 
-    from newsbot import runner
+    from newsbot.ops import runner
 
     monkeypatch.setattr(runner, "LOG_FILE_BYTES", 300)
     options = runner.RunOptions(log_file=tmp_path / "_logs" / "newsbot.log")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from newsbot.render import DEFAULT_CHROMIUM, chromium_available
+from newsbot.browser import DEFAULT_CHROMIUM, chromium_available
 from tests.conftest import EXPECTED, ROOT, Mirror, crawl, read_jsonl, run_command, seed_post
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", DEFAULT_CHROMIUM)

@@ -6,9 +6,9 @@ import pytest
 from lxml import html as lxml_html
 from parsel import Selector
 
-from newsbot.clean import html_to_text, sanitize_html, strip_boilerplate
 from newsbot.config import FieldRule
-from newsbot.extract import inner_html, select_body
+from newsbot.core.clean import html_to_text, sanitize_html, strip_boilerplate
+from newsbot.core.extract import inner_html, select_body
 
 LEADING_TEXT_PAYLOADS = [
     "&lt;img src=x onerror=alert(1)&gt;正文",

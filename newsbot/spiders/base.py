@@ -11,26 +11,26 @@ import scrapy
 from scrapy import signals
 from scrapy.http import Response, TextResponse
 
-from newsbot.config import HtmlFeed, JsonFeed, iter_feed_urls
-from newsbot.dedup import canonical_url, record_id
-from newsbot.extract import date_fallbacks, looks_like_js_challenge
-from newsbot.items import Article
-from newsbot.mirror import mirror_base
-from newsbot.render import (
+from newsbot.browser import (
     INSTALL_HINT,
     apply_render_settings,
     chromium_available,
     chromium_path,
     render_meta,
 )
-from newsbot.state import StateStore
+from newsbot.config import HtmlFeed, JsonFeed, iter_feed_urls
+from newsbot.core.dedup import canonical_url, record_id
+from newsbot.core.extract import date_fallbacks, looks_like_js_challenge
+from newsbot.items import Article
+from newsbot.mirror import mirror_base
+from newsbot.store.sqlite import StateStore
 
 if TYPE_CHECKING:
     from parsel import Selector
     from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure
 
-    from newsbot.extract import RawArticle
+    from newsbot.core.extract import RawArticle
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ import scrapy
 from scrapy.http import Response
 
 from newsbot.config import HtmlFeed
-from newsbot.dates import parse_date
-from newsbot.extract import extract_article, extract_dated_links, extract_links
+from newsbot.core.dates import parse_date
+from newsbot.core.extract import extract_article, extract_dated_links, extract_links
 from newsbot.items import Article
 from newsbot.spiders.base import FeedSpider
 

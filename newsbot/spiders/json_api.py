@@ -10,8 +10,8 @@ import scrapy
 from scrapy.http import Response
 
 from newsbot.config import JsonFeed
-from newsbot.dates import parse_date
-from newsbot.extract import RawArticle, extract_article, json_fields, json_path, parse_jsonp
+from newsbot.core.dates import parse_date
+from newsbot.core.extract import RawArticle, extract_article, json_fields, json_path, parse_jsonp
 from newsbot.items import Article
 from newsbot.spiders.base import FeedSpider, article_link
 

@@ -1,6 +1,6 @@
 """One ``newsbot crawl``: every (or the named) feed in one Scrapy process, with logging
 to stderr and a rotating file, a progress line on a terminal, a summary table, and a
-run report that flags broken feeds (newsbot.health)."""
+run report that flags broken feeds (newsbot.ops.health)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from newsbot.config import FeedConfigError, load_feeds
-from newsbot.export.jsonl import check_pattern
-from newsbot.health import (
+from newsbot.ops.health import (
     OK,
     FeedReport,
     RunReport,
@@ -27,6 +26,7 @@ from newsbot.health import (
     now_utc,
     write_report,
 )
+from newsbot.store.jsonl import check_pattern
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -134,7 +134,7 @@ def run_feeds(options: RunOptions) -> int:
     """Crawl the feeds; print the summary (or the dry-run listing); write the run report.
 
     Returns the exit code: 0 all ok, 1 a feed failed, 2 bad configuration or options,
-    3 a feed is broken (newsbot.health).
+    3 a feed is broken (newsbot.ops.health).
     """
     from scrapy.crawler import CrawlerProcess
 

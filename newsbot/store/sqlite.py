@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from newsbot.dedup import DUPLICATE_THRESHOLD, band_keys, similarity
+from newsbot.core.dedup import DUPLICATE_THRESHOLD, band_keys, similarity
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (

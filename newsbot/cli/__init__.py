@@ -12,8 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from newsbot.config import FeedConfigError, load_feeds
-from newsbot.export.atom import atom_feed
-from newsbot.export.jekyll import (
+from newsbot.mirror import MIRROR_ENV, MirrorServer, save_page, start_mirror_thread
+from newsbot.ops.health import latest_status, load_reports, local_time, status_lines
+from newsbot.ops.lock import LockBusy, RunLock
+from newsbot.ops.runner import DEFAULT_PATTERN, RunOptions, project_settings, run_feeds
+from newsbot.publish.atom import atom_feed
+from newsbot.publish.jekyll import (
     PostFormatError,
     PostStyle,
     category_page,
@@ -22,10 +26,6 @@ from newsbot.export.jekyll import (
     render_post,
     safe_filename,
 )
-from newsbot.health import latest_status, load_reports, local_time, status_lines
-from newsbot.lock import LockBusy, RunLock
-from newsbot.mirror import MIRROR_ENV, MirrorServer, save_page, start_mirror_thread
-from newsbot.runner import DEFAULT_PATTERN, RunOptions, project_settings, run_feeds
 
 EXIT_OK = 0
 EXIT_FAILED = 1

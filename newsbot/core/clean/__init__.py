@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 from lxml import etree
 from lxml import html as lxml_html
 
-from newsbot.markup import serialize_children
+from newsbot.core.markup import serialize_children
 
 ALLOWED_TAGS = frozenset(
     [

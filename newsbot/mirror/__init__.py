@@ -266,8 +266,8 @@ class MirrorDownloadHandler:
 
     async def download_request(self, request: Request) -> Response:
         if request.meta.get("playwright"):
-            # Chromium keeps the real URL (newsbot.render routes its requests to the mirror).
-            from newsbot.render import download_rendered
+            # Chromium keeps the real URL (newsbot.browser routes its requests to the mirror).
+            from newsbot.browser import download_rendered
 
             return await download_rendered(self.inner, request, self.crawler)
         if not self.mirror:

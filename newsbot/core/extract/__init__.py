@@ -18,7 +18,7 @@ from lxml import html as lxml_html
 from parsel import Selector, SelectorList
 
 from newsbot.config import ArticleRules, FieldRule, is_xpath
-from newsbot.markup import serialize_children
+from newsbot.core.markup import serialize_children
 
 _SPACES = re.compile(r"\s+")
 

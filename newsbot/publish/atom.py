@@ -8,7 +8,7 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator
 
-from newsbot.dates import DATE_FORMAT
+from newsbot.core.dates import DATE_FORMAT
 
 
 def atom_feed(

@@ -97,7 +97,7 @@ def render_meta(
     return {
         "playwright": True,
         "playwright_page_methods": methods,
-        "playwright_page_init_callback": "newsbot.render.init_page",
+        "playwright_page_init_callback": "newsbot.browser.init_page",
         "newsbot_mirror": mirror,
         "newsbot_block": list(options.block),
         "newsbot_render_timeout": options.timeout,

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newsbot.dates import SHANGHAI
+from newsbot.core.dates import SHANGHAI
 
 logger = logging.getLogger(__name__)
 

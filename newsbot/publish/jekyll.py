@@ -30,8 +30,8 @@ from typing import Any
 
 import yaml
 
-from newsbot.clean import html_to_lines, split_bylines
-from newsbot.dedup import record_id
+from newsbot.core.clean import html_to_lines, split_bylines
+from newsbot.core.dedup import record_id
 
 FRONT_MATTER_KEYS = ("layout", "title", "date", "categories", "tags")
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")

@@ -1,1 +1,0 @@
-"""Writing records: durable JSONL (and, later, Jekyll posts)."""
