@@ -40,8 +40,3 @@ class Article:
 RECORD_FIELDS: tuple[str, ...] = tuple(
     item_field.name for item_field in fields(Article) if not item_field.metadata.get("internal")
 )
-
-
-def record_of(item: Article) -> dict[str, object]:
-    """The JSONL record of an item: its public fields, in order."""
-    return {name: getattr(item, name) for name in RECORD_FIELDS}

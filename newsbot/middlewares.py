@@ -1,25 +1,145 @@
-"""Downloader middleware: note article links that redirect, so that the archive can
-remember them as known and later runs do not download them again."""
+"""Incremental crawling, as middlewares around the spiders.
+
+- :class:`IncrementalMiddleware` (spider middleware): article links the state store knows
+  are not requested again, and a list page whose article links were all known ends the
+  paging (older pages are archived too).
+- :class:`DryRunMiddleware` (spider middleware): in a dry run no article is requested;
+  each is announced with the ``article_would_fetch`` signal and counted.
+- :class:`RedirectMemoryMiddleware` (downloader middleware): notes article links that
+  redirect, so the archive can remember them as known.
+
+Spiders mark their requests with meta keys: ``newsbot_article`` (the article's
+human-facing URL) on article requests, ``newsbot_list_page`` (1, 2, …) on list pages.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
+from scrapy import Request
+from scrapy.exceptions import NotConfigured
 from w3lib.url import safe_url_string
+
+from newsbot.core.dedup import canonical_url
+from newsbot.crawlstate import CrawlState
+from newsbot.signals import article_would_fetch
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-    from scrapy.http import Request, Response
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_META = "newsbot_article"
+LIST_PAGE_META = "newsbot_list_page"
+
+
+def article_url(output: Any) -> str | None:
+    """The article URL a spider output requests, or None if it is not an article request."""
+    if isinstance(output, Request):
+        link = output.meta.get(ARTICLE_META)
+        return str(link) if link else None
+    return None
+
+
+def is_list_request(output: Any) -> bool:
+    """Whether a spider output requests a list page."""
+    return isinstance(output, Request) and output.meta.get(LIST_PAGE_META) is not None
+
+
+class _BatchMiddleware:
+    """A spider middleware that sees all outputs of one callback at once (list pages
+    yield a handful of requests; deciding about paging needs the whole batch)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.state = CrawlState.of(crawler)
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        """Filter one callback's outputs (synchronous callbacks)."""
+        yield from self.filter_batch(response, list(result))
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        """Filter one callback's outputs (asynchronous callbacks)."""
+        for output in self.filter_batch(response, [output async for output in result]):
+            yield output
+
+    def filter_batch(self, response: Response, outputs: list[Any]) -> list[Any]:
+        """The outputs to pass on."""
+        raise NotImplementedError
+
+
+class IncrementalMiddleware(_BatchMiddleware):
+    """Skip known article links; stop paging at a list page whose links are all known.
+    Off (NotConfigured) when the state store is not persistent."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
+        if not CrawlState.of(crawler).settings.persistent:
+            raise NotConfigured  # no persistent NEWSBOT_STATE (a message would log a warning)
+        return cls(crawler)
+
+    def filter_batch(self, response: Response, outputs: list[Any]) -> list[Any]:
+        links = [link for link in map(article_url, outputs) if link]
+        if not links:
+            return outputs
+        spider = self.crawler.spider
+        aliases = getattr(getattr(spider, "feed", None), "host_aliases", {})
+        canonical = {link: canonical_url(link, aliases) for link in links}
+        known = self.state.store.known_urls(list(set(canonical.values())))
+        skipped = sum(canonical[link] in known for link in links)
+        assert self.crawler.stats is not None
+        if skipped:
+            self.crawler.stats.inc_value("newsbot/skipped_known", skipped)
+        all_known = skipped == len(links)
+        if all_known:
+            self.crawler.stats.inc_value("newsbot/paging_stopped_known")
+        kept = []
+        for output in outputs:
+            link = article_url(output)
+            if link is not None and canonical[link] in known:
+                continue  # written by an earlier run
+            if all_known and is_list_request(output):
+                continue  # this page is archived already, and so are older ones
+            kept.append(output)
+        return kept
+
+
+class DryRunMiddleware(_BatchMiddleware):
+    """In a dry run (NEWSBOT_DRY_RUN), article requests are announced, not sent."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DryRunMiddleware:
+        if not CrawlState.of(crawler).settings.dry_run:
+            raise NotConfigured  # not a dry run
+        return cls(crawler)
+
+    def filter_batch(self, response: Response, outputs: list[Any]) -> list[Any]:
+        kept = []
+        feed = getattr(self.crawler.spider, "name", "?")
+        for output in outputs:
+            link = article_url(output)
+            if link is None:
+                kept.append(output)
+                continue
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("newsbot/would_fetch")
+            self.crawler.signals.send_catch_log(article_would_fetch, url=link, feed=feed)
+        return kept
 
 
 class RedirectMemoryMiddleware:
-    """Records ``spider.redirects[link] = target`` for every 3xx answer to an article
+    """Notes ``link → target`` in the crawl's state for every 3xx answer to an article
     request. It sits below RedirectMiddleware, so it sees the redirect even when Scrapy
     then filters the target as already requested."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+        self.state = CrawlState.of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedirectMemoryMiddleware:
@@ -28,13 +148,11 @@ class RedirectMemoryMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         """Note a redirect of an article link; pass every response on unchanged."""
         location = response.headers.get("Location")
-        redirects = getattr(self.crawler.spider, "redirects", None)
         if (
             300 <= response.status < 400
             and location
-            and redirects is not None
             and request.meta.get("newsbot_page") == "article"
         ):
             target = safe_url_string(location.decode("latin-1"), encoding="utf-8")
-            redirects[request.url] = urljoin(request.url, target)
+            self.state.redirects[request.url] = urljoin(request.url, target)
         return response

@@ -15,12 +15,14 @@ NEWSPIDER_MODULE = "newsbot.spiders"
 SPIDER_LOADER_CLASS = "newsbot.spiderloader.FeedSpiderLoader"
 
 # --- newsbot ---------------------------------------------------------------
+# Read once per crawler into newsbot.config.runtime.NewsbotSettings. For each one, a value
+# given on the command line (-s) wins, then the environment variable of the same name,
+# then the value here.
 # Path of the feeds file. Relative paths are resolved against the directory holding
-# scrapy.cfg (or the current directory). The environment variable NEWSBOT_FEEDS wins.
+# scrapy.cfg (or the current directory).
 NEWSBOT_FEEDS = "feeds.yaml"
 
-# Base URL of an offline mirror (``newsbot mirror DIR``). When set (here, with
-# ``-s NEWSBOT_MIRROR=...`` or the environment variable of the same name), every request
+# Base URL of an offline mirror (``newsbot mirror DIR``). When set, every request
 # for https://HOST/PATH?QUERY is sent to ``{NEWSBOT_MIRROR}/HOST/PATH?QUERY`` while
 # spiders, items and logs keep seeing the real URL. Download delays are dropped then.
 NEWSBOT_MIRROR = ""
@@ -38,12 +40,12 @@ NEWSBOT_STATE = "data/_state/newsbot.sqlite3"
 # fsync every written line (survives power loss, not only a killed process). Slower.
 NEWSBOT_FSYNC = False
 
-# Dry run (``newsbot crawl --dry-run``): list pages are read, article pages are not; the
-# spiders note the article URLs they would fetch (spider.would_fetch).
+# Dry run (``newsbot crawl --dry-run``): list pages are read, article pages are not; each
+# article URL that would be fetched is announced (newsbot.signals.article_would_fetch).
 NEWSBOT_DRY_RUN = False
 
-# Chromium for `render: true` feeds (scrapy-playwright). The environment variable
-# CHROMIUM_PATH wins. Debian's package: `apt-get install -y chromium`.
+# Chromium for `render: true` feeds (scrapy-playwright); the environment variable
+# CHROMIUM_PATH is honoured too. Debian's package: `apt-get install -y chromium`.
 NEWSBOT_CHROMIUM_PATH = "/usr/bin/chromium"
 
 # --- politeness --------------------------------------------------------------
@@ -65,8 +67,8 @@ DEFAULT_REQUEST_HEADERS = {
 
 # --- download path -----------------------------------------------------------
 DOWNLOAD_HANDLERS = {
-    "http": "newsbot.mirror.MirrorDownloadHandler",
-    "https": "newsbot.mirror.MirrorDownloadHandler",
+    "http": "newsbot.mirror.handler.MirrorDownloadHandler",
+    "https": "newsbot.mirror.handler.MirrorDownloadHandler",
 }
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
@@ -75,6 +77,13 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # as newsbot/dropped/<reason>.
 # Below RedirectMiddleware (600): sees the 3xx answers to article links (newsbot.middlewares).
 DOWNLOADER_MIDDLEWARES = {"newsbot.middlewares.RedirectMemoryMiddleware": 650}
+# Incremental crawling: known article links are not requested, paging stops at an archived
+# list page (off without a persistent NEWSBOT_STATE); a dry run announces articles instead
+# of requesting them. Both sit next to the spider, before Scrapy's own spider middlewares.
+SPIDER_MIDDLEWARES = {
+    "newsbot.middlewares.IncrementalMiddleware": 950,
+    "newsbot.middlewares.DryRunMiddleware": 940,
+}
 
 ITEM_PIPELINES = {
     "newsbot.pipelines.ValidatePipeline": 100,

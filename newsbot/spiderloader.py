@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from scrapy.settings import BaseSettings
@@ -10,11 +9,11 @@ from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.conf import closest_scrapy_cfg
 
 from newsbot.config import FeedConfigError, HtmlFeed, JsonFeed, load_feeds
+from newsbot.config.runtime import NewsbotSettings
 from newsbot.spiders.base import FeedSpider
 from newsbot.spiders.html_list import HtmlListSpider
 from newsbot.spiders.json_api import JsonApiSpider
 
-FEEDS_ENV = "NEWSBOT_FEEDS"
 FLOW_SPIDERS: dict[str, type[FeedSpider]] = {"html": HtmlListSpider, "json": JsonApiSpider}
 
 
@@ -25,8 +24,8 @@ def project_dir() -> Path:
 
 
 def feeds_path(settings: BaseSettings) -> Path:
-    """The feeds file: $NEWSBOT_FEEDS, else the NEWSBOT_FEEDS setting, relative to the project."""
-    path = Path(os.environ.get(FEEDS_ENV) or settings.get("NEWSBOT_FEEDS") or "feeds.yaml")
+    """The feeds file (the NEWSBOT_FEEDS setting), relative to the project directory."""
+    path = Path(NewsbotSettings.from_settings(settings).feeds)
     return path if path.is_absolute() else project_dir() / path
 
 

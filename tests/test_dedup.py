@@ -12,8 +12,8 @@ import pytest
 from newsbot.core.clean import html_to_text
 from newsbot.core.dedup import DUPLICATE_THRESHOLD, canonical_url, jaccard, minhash, record_id
 from newsbot.items import RECORD_FIELDS, Article
+from newsbot.store import SqliteStateStore as StateStore
 from newsbot.store.jsonl import JsonlWriter
-from newsbot.store.sqlite import StateStore
 from tests.conftest import ROOT, seed_post
 
 
@@ -100,7 +100,7 @@ def test_a_failed_transaction_records_nothing(tmp_path: Path) -> None:
 
 WRITER_SCRIPT = """
 import sys
-from newsbot.store.sqlite import StateStore
+from newsbot.store import SqliteStateStore as StateStore
 from newsbot.core.dedup import minhash
 store = StateStore(sys.argv[1])
 for n in range(200):
@@ -137,7 +137,8 @@ def test_writer_appends_records_in_order_and_drops_a_torn_tail(tmp_path: Path) -
     path.write_text('{"title": "kept"}\n{"title": "tor', encoding="utf-8")
     writer = JsonlWriter(str(tmp_path / "{feed}" / "{day}.jsonl"))
     assert writer.path_for("f", "2022-03-25") == path
-    writer.write(make_item("https://x.cn/1", "正文"), path)
+    item = make_item("https://x.cn/1", "正文")
+    writer.write({name: getattr(item, name) for name in RECORD_FIELDS}, path)
     lines = path.read_text(encoding="utf-8").splitlines()
     assert json.loads(lines[0]) == {"title": "kept"}
     assert list(json.loads(lines[1])) == list(RECORD_FIELDS)

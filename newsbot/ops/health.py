@@ -21,14 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from newsbot.core.codes import EXTRACTION_DROPS, ExitCode
 from newsbot.core.dates import SHANGHAI
 
 logger = logging.getLogger(__name__)
 
 #: Fields whose fill rate (share of extracted articles that had them) is watched.
 FILL_FIELDS = ("date", "body", "source")
-#: Drop reasons that mean "the page was fetched but the article could not be read".
-EXTRACTION_DROPS = frozenset({"missing-title", "missing-body", "empty-body", "bad-date"})
 #: How many of a feed's previous runs its current run is compared with.
 HISTORY_RUNS = 5
 #: A fill rate this far below the previous runs' rate is a sharp fall.
@@ -38,7 +37,7 @@ MIN_SAMPLE = 3
 
 OK, BROKEN, FAILED = "ok", "broken", "failed"
 #: Exit codes of a crawl, by its worst feed.
-EXIT_CODES = {OK: 0, FAILED: 1, BROKEN: 3}
+EXIT_CODES = {OK: ExitCode.OK, FAILED: ExitCode.FAILED, BROKEN: ExitCode.BROKEN}
 
 
 @dataclass
@@ -158,7 +157,7 @@ class RunReport:
         return FAILED if FAILED in statuses else BROKEN if BROKEN in statuses else OK
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitCode:
         """0 when every feed is ok; 1 when one failed; 3 when one is broken (none failed)."""
         return EXIT_CODES[self.status]
 

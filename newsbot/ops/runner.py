@@ -9,12 +9,13 @@ import logging.handlers
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from newsbot.config import FeedConfigError, load_feeds
+from newsbot.core.codes import ExitCode
 from newsbot.ops.health import (
     OK,
     FeedReport,
@@ -26,6 +27,7 @@ from newsbot.ops.health import (
     now_utc,
     write_report,
 )
+from newsbot.signals import article_would_fetch
 from newsbot.store.jsonl import check_pattern
 
 if TYPE_CHECKING:
@@ -33,7 +35,6 @@ if TYPE_CHECKING:
     from scrapy.settings import Settings
     from twisted.internet.task import LoopingCall
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_CONFIG = 0, 1, 2
 #: Records go to ``<out>/<pattern>``; ``{feed}``, ``{day}`` and ``{month}`` are filled in.
 DEFAULT_PATTERN = "{feed}/{day}.jsonl"
 #: The rotating log: this many bytes per file, this many old files kept.
@@ -145,7 +146,7 @@ def run_feeds(options: RunOptions) -> int:
         feeds = load_feeds(feeds_path(settings))
     except (FeedConfigError, ValueError) as exc:
         print(f"newsbot crawl: {exc}", file=sys.stderr)
-        return EXIT_BAD_CONFIG
+        return ExitCode.BAD_CONFIG
     known = [feed.name for feed in feeds]
     unknown = [name for name in options.feeds if name not in known]
     if unknown:
@@ -154,16 +155,19 @@ def run_feeds(options: RunOptions) -> int:
             f"known: {', '.join(sorted(known))}",
             file=sys.stderr,
         )
-        return EXIT_BAD_CONFIG
+        return ExitCode.BAD_CONFIG
     selected = list(dict.fromkeys(options.feeds)) or known
     started_at, started = now_utc(), time.monotonic()
     process = CrawlerProcess(settings)
     handlers = install_log_handlers(settings, options)
     try:
         crawlers = []
+        would_fetch: dict[str, list[str]] = {}
         for name in selected:
             crawler = process.create_crawler(name)
             crawlers.append(crawler)
+            urls = would_fetch.setdefault(name, [])
+            crawler.signals.connect(_collector(urls), signal=article_would_fetch, weak=False)
             process.crawl(crawler)
         show_progress = sys.stderr.isatty() if options.progress is None else options.progress
         progress = Progress(crawlers, sys.stderr) if show_progress else None
@@ -177,7 +181,7 @@ def run_feeds(options: RunOptions) -> int:
             logging.root.removeHandler(handler)
             handler.close()
     if options.dry_run:
-        return print_dry_run(crawlers)
+        return print_dry_run(crawlers, would_fetch)
     history = load_reports(options.runs_dir)
     report = RunReport(
         started=started_at.isoformat(),
@@ -199,6 +203,15 @@ def run_feeds(options: RunOptions) -> int:
 
 def _name(crawler: Crawler) -> str:
     return crawler.spidercls.name
+
+
+def _collector(urls: list[str]) -> Callable[..., None]:
+    """A handler of ``article_would_fetch`` that appends each announced URL to ``urls``."""
+
+    def collect(url: str, **_: object) -> None:
+        urls.append(url)
+
+    return collect
 
 
 def print_summary(report: RunReport) -> None:
@@ -228,13 +241,13 @@ def _summary_row(feed: FeedReport) -> str:
     )
 
 
-def print_dry_run(crawlers: Sequence[Crawler]) -> int:
+def print_dry_run(crawlers: Sequence[Crawler], would_fetch: Mapping[str, list[str]]) -> int:
     """What a real run would fetch: per feed, the new article URLs its list pages gave."""
     print("dry run: list pages read; no article fetched, nothing written")
     failed = False
     for crawler in crawlers:
         stats = crawler.stats.get_stats()
-        urls = getattr(crawler.spider, "would_fetch", [])
+        urls = would_fetch.get(_name(crawler), [])
         errors = stats.get("log_count/ERROR", 0)
         failed = failed or errors > 0
         print(
@@ -245,7 +258,7 @@ def print_dry_run(crawlers: Sequence[Crawler]) -> int:
         )
         for url in urls:
             print(f"  {url}")
-    return EXIT_FAILED if failed else EXIT_OK
+    return ExitCode.FAILED if failed else ExitCode.OK
 
 
 class Progress:

@@ -8,22 +8,16 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy import signals
 from scrapy.http import Response, TextResponse
 
-from newsbot.browser import (
-    INSTALL_HINT,
-    apply_render_settings,
-    chromium_available,
-    chromium_path,
-    render_meta,
-)
+from newsbot.browser import INSTALL_HINT, apply_render_settings, chromium_available, render_meta
 from newsbot.config import HtmlFeed, JsonFeed, iter_feed_urls
-from newsbot.core.dedup import canonical_url, record_id
+from newsbot.config.runtime import NewsbotSettings
+from newsbot.core.dedup import record_id
 from newsbot.core.extract import date_fallbacks, looks_like_js_challenge
+from newsbot.crawlstate import CrawlState
 from newsbot.items import Article
-from newsbot.mirror import mirror_base
-from newsbot.store.sqlite import StateStore
+from newsbot.middlewares import ARTICLE_META, LIST_PAGE_META
 
 if TYPE_CHECKING:
     from parsel import Selector
@@ -35,11 +29,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def article_link(request: scrapy.Request) -> str:
-    """The human-facing URL of an article request (a JSON article API's ``link``)."""
-    return str(request.cb_kwargs.get("link", request.url))
-
-
 class FeedSpider(scrapy.Spider):
     """Base of the generic spiders; a subclass per feed sets ``name`` and ``feed``."""
 
@@ -48,7 +37,7 @@ class FeedSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        if mirror_base(settings):
+        if NewsbotSettings.from_settings(settings).mirror:
             # A local mirror needs no politeness; keep tests and the demo fast.
             settings.set("DOWNLOAD_DELAY", 0, priority="spider")
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
@@ -61,16 +50,11 @@ class FeedSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         hosts = {urlsplit(url).hostname for url in iter_feed_urls(self.feed)}
         self.allowed_domains = sorted(host for host in hosts if host and "{" not in host)
-        self._state: StateStore | None = None
-        #: In a dry run (NEWSBOT_DRY_RUN), the article URLs that would have been fetched.
-        self.would_fetch: list[str] = []
-        #: Article links answered with a redirect → where to (newsbot.middlewares).
-        self.redirects: dict[str, str] = {}
 
     @property
-    def dry_run(self) -> bool:
-        """Whether this run only reads list pages and lists the articles it would fetch."""
-        return self.crawler.settings.getbool("NEWSBOT_DRY_RUN")
+    def settings_once(self) -> NewsbotSettings:
+        """The crawl's NEWSBOT_* settings (read once per crawler)."""
+        return CrawlState.of(self.crawler).settings
 
     def listed(self, links: int) -> None:
         """Count a list page and the article links it gave (known or not): the health
@@ -78,34 +62,25 @@ class FeedSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newsbot/list_pages")
         self.crawler.stats.inc_value("newsbot/links", links)
 
-    def article_requests(self, requests: list[scrapy.Request]) -> list[scrapy.Request]:
-        """The requests to send for new articles; in a dry run none, only their links
-        noted in ``would_fetch``."""
-        if not self.dry_run:
-            return requests
-        self.would_fetch.extend(article_link(request) for request in requests)
-        self.crawler.stats.inc_value("newsbot/would_fetch", len(requests))
-        return []
+    def list_request(
+        self, url: str, callback: Any, list_page: int, page: str | None = None
+    ) -> scrapy.Request:
+        """A request for list page number ``list_page`` (HTML when ``page`` is "list")."""
+        request = self.request(url, callback, page, list_page=list_page)
+        request.meta[LIST_PAGE_META] = list_page
+        return request
 
-    def unseen(self, urls: list[str]) -> list[str]:
-        """The article URLs not written by an earlier run (incremental crawling): known
-        ones are not downloaded again, and are counted as newsbot/skipped_known."""
-        path = self.crawler.settings.get("NEWSBOT_STATE")
-        if not path or not urls:
-            return urls
-        if self._state is None:
-            self._state = StateStore(path)
-            self.crawler.signals.connect(self._close_state, signal=signals.spider_closed)
-        canonical = {url: canonical_url(url, self.feed.host_aliases) for url in urls}
-        known = self._state.known_urls(list(canonical.values()))
-        fresh = [url for url in urls if canonical[url] not in known]
-        if len(fresh) < len(urls):
-            self.crawler.stats.inc_value("newsbot/skipped_known", len(urls) - len(fresh))
-        return fresh
-
-    def _close_state(self) -> None:
-        if self._state is not None:
-            self._state.close()
+    def article_request(
+        self, url: str, callback: Any, link: str | None = None, **cb_kwargs: Any
+    ) -> scrapy.Request:
+        """A request for one article: its HTML page at ``url``, or, when ``link`` is
+        given, a JSON article API at ``url`` for the article page ``link``."""
+        if link is None:
+            request = self.request(url, callback, "article", **cb_kwargs)
+        else:
+            request = self.request(url, callback, None, link=link, **cb_kwargs)
+        request.meta[ARTICLE_META] = link or url
+        return request
 
     def request(
         self, url: str, callback: Any, page: str | None = None, **cb_kwargs: Any
@@ -123,19 +98,19 @@ class FeedSpider(scrapy.Spider):
             errback=self.on_error,
             headers=self.feed.headers or None,
             cb_kwargs=cb_kwargs,
-            meta=meta or None,
+            meta=meta,
         )
 
     @property
     def mirror(self) -> str:
         """The offline mirror's base URL, or ''."""
-        return mirror_base(self.crawler.settings)
+        return self.settings_once.mirror
 
     def browser_missing(self) -> bool:
         """True (and an error saying how to install it) when a render feed has no Chromium."""
         if not self.feed.render:
             return False
-        path = chromium_path(self.crawler.settings)
+        path = self.settings_once.chromium_path
         if chromium_available(path):
             return False
         self.crawler.stats.inc_value("newsbot/errors")

@@ -24,10 +24,11 @@ class HtmlListSpider(FeedSpider):
         if self.browser_missing():
             return
         for url in self.feed.start_urls:
-            yield self.request(url, self.parse_list, "list", list_page=1)
+            yield self.list_request(url, self.parse_list, 1, "list")
 
     def parse_list(self, response: Response, list_page: int) -> Iterator[scrapy.Request]:
-        """Follow every article link; go on to the next page within ``max_pages``."""
+        """Follow every article link; go on to the next page within ``max_pages`` (known
+        links and the paging past archived pages are newsbot.middlewares' business)."""
         if self.is_blocked(response):
             return
         links = extract_links(response.selector, self.feed.list.links, response.url)
@@ -35,15 +36,14 @@ class HtmlListSpider(FeedSpider):
             self.report("no article links on list page", response.url, "empty_list_pages")
         self.listed(len(links))
         links, too_old = self._recent(links, response)
-        fresh = self.unseen(links)
-        requests = [self.request(link, self.parse_article, "article") for link in fresh]
-        yield from self.article_requests(requests)
-        if too_old or (links and not fresh):
-            return  # older than `since`, or already archived: so are older pages
+        for link in links:
+            yield self.article_request(link, self.parse_article)
+        if too_old:
+            return  # older than `since`: so are older pages
         if list_page < self.feed.max_pages and self.feed.list.next_page:
             following = extract_links(response.selector, self.feed.list.next_page, response.url)
             if following:
-                yield self.request(following[0], self.parse_list, "list", list_page=list_page + 1)
+                yield self.list_request(following[0], self.parse_list, list_page + 1, "list")
 
     def _recent(self, links: list[str], response: Response) -> tuple[list[str], bool]:
         """The links not older than ``since`` by their list-page date (``list.dates``),

@@ -13,7 +13,7 @@ from newsbot.config import JsonFeed
 from newsbot.core.dates import parse_date
 from newsbot.core.extract import RawArticle, extract_article, json_fields, json_path, parse_jsonp
 from newsbot.items import Article
-from newsbot.spiders.base import FeedSpider, article_link
+from newsbot.spiders.base import FeedSpider
 
 
 class JsonApiSpider(FeedSpider):
@@ -28,7 +28,7 @@ class JsonApiSpider(FeedSpider):
 
     def _list_request(self, page: int) -> scrapy.Request:
         url = self.feed.list_api.url.format(page=page)
-        return self.request(url, self.parse_list_api, list_page=page)
+        return self.list_request(url, self.parse_list_api, page)
 
     def _load_json(self, response: Response) -> Any:
         if self.is_blocked(response):
@@ -62,11 +62,9 @@ class JsonApiSpider(FeedSpider):
             request = self._article_request(row, listed, response.url)
             if request is not None:
                 requests.append(request)
-        fresh = set(self.unseen([article_link(request) for request in requests]))
-        yield from self.article_requests([r for r in requests if article_link(r) in fresh])
-        all_known = bool(requests) and not fresh
+        yield from requests
         pages_read = list_page - self.feed.list_api.first_page + 1
-        if rows and not too_old and not all_known and pages_read < self.feed.max_pages:
+        if rows and not too_old and pages_read < self.feed.max_pages:
             yield self._list_request(list_page + 1)
 
     def _wanted(self, row: Mapping[str, Any]) -> bool:
@@ -88,8 +86,8 @@ class JsonApiSpider(FeedSpider):
             self.report(f"list row lacks {exc} for the article URL", list_url, "bad_rows")
             return None
         if api_url is not None:
-            return self.request(api_url, self.parse_article_api, link=link, listed=listed)
-        return self.request(link, self.parse_article, "article", listed=listed)
+            return self.article_request(api_url, self.parse_article_api, link=link, listed=listed)
+        return self.article_request(link, self.parse_article, listed=listed)
 
     def parse_article(self, response: Response, listed: dict[str, Any]) -> Iterator[Article]:
         """An HTML article page; the list API's fields win over the page's."""

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import os
 import string
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
-
-from newsbot.items import Article, record_of
 
 #: The placeholders an output pattern may use.
 PATTERN_FIELDS = frozenset({"feed", "day", "month"})
@@ -40,10 +39,10 @@ class JsonlWriter:
         """The file a feed's records of a crawl day (``YYYY-MM-DD``) go to."""
         return Path(self.pattern.format(feed=feed, day=day, month=day[:7]))
 
-    def write(self, item: Article, path: Path) -> None:
+    def write(self, record: Mapping[str, object], path: Path) -> None:
         """Append one record as one line and flush it to the OS (and disk, with fsync)."""
         handle = self._files.get(path) or self._open(path)
-        handle.write(json.dumps(record_of(item), ensure_ascii=False) + "\n")
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         handle.flush()
         if self.fsync:
             os.fsync(handle.fileno())

@@ -1,4 +1,4 @@
-"""The persistent state store: which canonical URLs are written, and the MinHash bands of
+"""The SQLite state store: which canonical URLs are written, and the MinHash bands of
 their texts for near-duplicate lookups. SQLite (WAL) by default; safe for several
 processes at once because every check-and-record happens inside one IMMEDIATE transaction.
 """
@@ -8,12 +8,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from newsbot.core.dedup import DUPLICATE_THRESHOLD, band_keys, similarity
+from newsbot.store.protocol import Match
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -39,16 +39,7 @@ CREATE TABLE IF NOT EXISTS bands (
 """
 
 
-@dataclass(frozen=True)
-class Match:
-    """An earlier record whose text is a near-duplicate."""
-
-    id: str
-    url: str
-    similarity: float
-
-
-class StateStore:
+class SqliteStateStore:
     """Seen URLs and text fingerprints in one SQLite file (``:memory:`` for a one-off run)."""
 
     def __init__(self, path: str | Path, timeout: float = 60.0) -> None:

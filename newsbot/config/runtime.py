@@ -1,0 +1,98 @@
+"""newsbot's own settings, read once per crawler into one object.
+
+Every ``NEWSBOT_*`` setting is documented once, in ``newsbot/settings.py``. One rule
+decides where a value comes from, for every setting alike:
+
+1. a setting given on the command line (``scrapy crawl -s NAME=…``, ``newsbot crawl -s``)
+   or by the spider;
+2. else the environment variable of the same name (``NEWSBOT_MIRROR=…``), so that a shell
+   or a test can point every command at a mirror or a feeds file;
+3. else the project's ``settings.py`` (or Scrapy's default).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+#: Settings priorities at or above this one beat the environment: Scrapy's "spider" (30)
+#: and "cmdline" (40); "project" (settings.py, 20) and "default" (0) do not.
+OVERRIDE_PRIORITY = 30
+#: Older names of environment variables, still honoured (after the NEWSBOT_* name).
+ENV_ALIASES = {"NEWSBOT_CHROMIUM_PATH": "CHROMIUM_PATH"}
+
+
+class SettingsLike(Protocol):
+    """What is read of Scrapy's ``BaseSettings`` (kept abstract: config knows no Scrapy)."""
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The value of a setting."""
+
+    def getpriority(self, name: str) -> int | None:
+        """The priority the setting was set with."""
+
+
+def setting_value(
+    settings: SettingsLike, name: str, environ: Mapping[str, str] | None = None
+) -> Any:
+    """The value of ``name`` by newsbot's one precedence rule (see the module docstring)."""
+    environ = os.environ if environ is None else environ
+    priority = settings.getpriority(name) or 0
+    if priority < OVERRIDE_PRIORITY:
+        for variable in (name, ENV_ALIASES.get(name)):
+            if variable and environ.get(variable):
+                return environ[variable]
+    return settings.get(name)
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+@dataclass(frozen=True)
+class NewsbotSettings:
+    """The ``NEWSBOT_*`` settings of one crawler, resolved once."""
+
+    feeds: str = "feeds.yaml"
+    mirror: str = ""
+    inner_download_handler: str = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+    output: str = "data/{feed}/{day}.jsonl"
+    state: str = ""
+    fsync: bool = False
+    dry_run: bool = False
+    chromium_path: str = "/usr/bin/chromium"
+
+    @property
+    def persistent(self) -> bool:
+        """Whether the state store is a file (so runs are incremental and dedup across runs)."""
+        return bool(self.state) and self.state != ":memory:"
+
+    @classmethod
+    def from_settings(
+        cls, settings: SettingsLike, environ: Mapping[str, str] | None = None
+    ) -> NewsbotSettings:
+        """Read every NEWSBOT_* setting by the precedence rule."""
+
+        def value(name: str, default: Any) -> Any:
+            found = setting_value(settings, name, environ)
+            return default if found is None else found
+
+        defaults = cls()
+        return cls(
+            feeds=str(value("NEWSBOT_FEEDS", defaults.feeds) or defaults.feeds),
+            mirror=str(value("NEWSBOT_MIRROR", "") or "").rstrip("/"),
+            inner_download_handler=str(
+                value("NEWSBOT_INNER_DOWNLOAD_HANDLER", defaults.inner_download_handler)
+            ),
+            output=str(value("NEWSBOT_OUTPUT", defaults.output)),
+            state=str(value("NEWSBOT_STATE", "") or ""),
+            fsync=_flag(value("NEWSBOT_FSYNC", False)),
+            dry_run=_flag(value("NEWSBOT_DRY_RUN", False)),
+            chromium_path=str(
+                value("NEWSBOT_CHROMIUM_PATH", defaults.chromium_path) or defaults.chromium_path
+            ),
+        )

@@ -1,0 +1,52 @@
+"""Names defined once: the exit codes of newsbot's commands and the reasons an article is
+dropped. The pipelines, the health rules, the CLI and the docs all use these."""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+
+
+class ExitCode(IntEnum):
+    """Exit status of ``newsbot`` commands (documented in docs/operations.md)."""
+
+    OK = 0
+    #: a feed failed (errors, nothing downloaded, an early end), or a command failed
+    FAILED = 1
+    #: feeds.yaml, an option or a setting is wrong; nothing was crawled
+    BAD_CONFIG = 2
+    #: a feed is broken: it ran, but its pages no longer give what they used to
+    BROKEN = 3
+    #: EX_TEMPFAIL: another crawl holds the run lock; cron will try again later
+    LOCKED = 75
+
+
+class DropReason(StrEnum):
+    """Why an article item did not become a record (counted as newsbot/dropped/<reason>)."""
+
+    MISSING_TITLE = "missing-title"
+    MISSING_BODY = "missing-body"
+    EMPTY_BODY = "empty-body"
+    BAD_DATE = "bad-date"
+    TOO_OLD = "too-old"
+    FILTERED = "filtered"
+    DUPLICATE_URL = "duplicate-url"
+    DUPLICATE_TEXT = "duplicate-text"
+
+    @property
+    def expected(self) -> bool:
+        """Whether this drop is the pipelines doing their job, not a page that could not
+        be read (expected drops are logged at INFO, the others as warnings)."""
+        return self in EXPECTED_DROPS
+
+    @property
+    def extraction_failure(self) -> bool:
+        """Whether the page was fetched but its article could not be read."""
+        return self in EXTRACTION_DROPS
+
+
+EXPECTED_DROPS = frozenset(
+    {DropReason.DUPLICATE_URL, DropReason.DUPLICATE_TEXT, DropReason.FILTERED, DropReason.TOO_OLD}
+)
+EXTRACTION_DROPS = frozenset(
+    {DropReason.MISSING_TITLE, DropReason.MISSING_BODY, DropReason.EMPTY_BODY, DropReason.BAD_DATE}
+)

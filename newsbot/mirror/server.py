@@ -1,0 +1,141 @@
+"""The mirror server: a threading HTTP/1.1 server answering ``/HOST/PATH?QUERY`` from a
+directory laid out by :mod:`newsbot.mirror.layout`, with simulated redirects and
+anti-bot challenges per host (see docs/mirror.md)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from http import HTTPStatus
+from http.cookies import SimpleCookie
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from newsbot.mirror.layout import CHALLENGE_RULE, REDIRECT_RULE, guess_content_type, mirror_relpath
+
+logger = logging.getLogger(__name__)
+
+
+class MirrorRequestHandler(BaseHTTPRequestHandler):
+    """Answers ``/HOST/PATH?QUERY`` from the mirror directory (GET, HEAD and POST alike)."""
+
+    protocol_version = "HTTP/1.1"
+    server: MirrorServer
+
+    def do_GET(self) -> None:
+        self._answer(send_body=True)
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        self._answer(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._answer(send_body=False)
+
+    def _answer(self, send_body: bool) -> None:
+        if self.path == "/_mirror/requests":
+            self._send(HTTPStatus.OK, "application/json", self.server.request_log_json(), True)
+            return
+        self.server.record(f"{self.command} {self.path}")
+        try:
+            relpath = mirror_relpath("http://" + self.path.lstrip("/"))
+        except (ValueError, UnicodeDecodeError):
+            self._send(HTTPStatus.BAD_REQUEST, "text/plain", b"bad mirror path\n", send_body)
+            return
+        host = relpath.parts[0]
+        location = self.server.redirect_for(host, self.path.lstrip("/")[len(host) :] or "/")
+        if location is not None:
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        challenge = self.server.challenge_for(host, self.headers.get("Cookie", ""))
+        if challenge is not None:
+            self._send(HTTPStatus.OK, "text/html; charset=utf-8", challenge, send_body)
+            return
+        file = self.server.root / relpath
+        if not file.exists() and "@" in relpath.name:
+            # A static page ignores its query string (a JS shell reading location.search).
+            file = file.with_name(relpath.name.split("@", 1)[0])
+        if file.is_dir():
+            file = file / "index.html"
+        if not file.is_file():
+            self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not in mirror\n", send_body)
+            return
+        body = file.read_bytes()
+        self._send(HTTPStatus.OK, guess_content_type(file.name, body), body, send_body)
+
+    def _send(self, status: HTTPStatus, content_type: str, body: bytes, send_body: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("mirror: " + format, *args)
+
+
+class MirrorServer(ThreadingHTTPServer):
+    """A threading HTTP/1.1 server with a deep accept queue (the stdlib default stalls)."""
+
+    request_queue_size = 1024
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, root: str | Path, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"mirror directory does not exist: {self.root}")
+        self._log: list[str] = []
+        self._log_lock = threading.Lock()
+        super().__init__((host, port), MirrorRequestHandler)
+
+    def redirect_for(self, host: str, path: str) -> str | None:
+        """Where ``path`` (as requested, with its query) of ``host`` has moved, if the host
+        has a ``_redirects.json`` naming it."""
+        rule_file = self.root / host / REDIRECT_RULE
+        if not rule_file.is_file():
+            return None
+        rules = json.loads(rule_file.read_text(encoding="utf-8"))
+        return rules.get(path)
+
+    def challenge_for(self, host: str, cookie_header: str) -> bytes | None:
+        """The anti-bot challenge page to serve instead of content, if the host has one
+        (``<host>/_challenge.json``) and the request lacks the cookie that passes it."""
+        rule_file = self.root / host / CHALLENGE_RULE
+        if not rule_file.is_file():
+            return None
+        rule = json.loads(rule_file.read_text(encoding="utf-8"))
+        cookies = SimpleCookie()
+        cookies.load(cookie_header)
+        passed = cookies.get(rule["cookie"])
+        if passed is not None and passed.value == rule["value"]:
+            return None
+        return (self.root / host / rule["page"]).read_bytes()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def record(self, line: str) -> None:
+        with self._log_lock:
+            self._log.append(line)
+
+    def request_log_json(self) -> bytes:
+        with self._log_lock:
+            return json.dumps(self._log).encode()
+
+
+def start_mirror_thread(root: str | Path, port: int = 0) -> MirrorServer:
+    """Start a mirror server in a daemon thread (for the demo); stop it with ``shutdown()``."""
+    server = MirrorServer(root, port=port)
+    threading.Thread(target=server.serve_forever, name="newsbot-mirror", daemon=True).start()
+    return server

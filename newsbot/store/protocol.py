@@ -1,0 +1,61 @@
+"""The state store's protocol: what the crawl needs of any backend (SQLite today)."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Match:
+    """An earlier record whose text is a near-duplicate."""
+
+    id: str
+    url: str
+    similarity: float
+
+
+class StateStore(Protocol):
+    """Known article URLs (written or aliased), their text fingerprints, and per-feed
+    progress. Every check-and-record runs inside :meth:`transaction`, atomically."""
+
+    path: str
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """An exclusive transaction: other writers wait until it ends."""
+
+    def known_url(self, canonical_url: str) -> str | None:
+        """Id of the record written for this canonical URL, if any."""
+
+    def known_urls(self, canonical_urls: list[str]) -> set[str]:
+        """Which of these canonical URLs are known (written, or an alias of a record)."""
+
+    def add_alias(self, canonical_url: str, record_id: str) -> None:
+        """Remember that ``canonical_url`` leads to the written record ``record_id``."""
+
+    def near_duplicate(self, signature: np.ndarray) -> Match | None:
+        """The most similar earlier original record, if it is a near-duplicate."""
+
+    def add(
+        self,
+        record_id: str,
+        canonical_url: str,
+        feed: str,
+        url: str,
+        output: str,
+        signature: np.ndarray,
+        duplicate_of: str | None,
+    ) -> None:
+        """Record a written item (inside a transaction, after its line is flushed)."""
+
+    def last_output(self, feed: str) -> str | None:
+        """The file the feed's most recently recorded item was written to."""
+
+    def count(self, feed: str | None = None) -> int:
+        """Number of records written (for one feed, or all)."""
+
+    def close(self) -> None:
+        """Release the backend."""
