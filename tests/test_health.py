@@ -165,15 +165,15 @@ def test_a_close_spider_limit_the_user_set_is_not_a_failure() -> None:
 
 
 def test_the_log_file_rotates_and_stderr_keeps_its_own_level(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import logging
 
-    from newsbot.ops import runner
+    from newsbot.ops.logs import install_log_handlers
+    from newsbot.ops.options import RunOptions, project_settings
 
-    monkeypatch.setattr(runner, "LOG_FILE_BYTES", 300)
-    options = runner.RunOptions(log_file=tmp_path / "_logs" / "newsbot.log")
-    handlers = runner.install_log_handlers(runner.project_settings(), options)
+    options = RunOptions(log_file=tmp_path / "_logs" / "newsbot.log", log_file_bytes=300)
+    handlers = install_log_handlers(project_settings(), options)
     try:
         log = logging.getLogger("newsbot.test")
         for number in range(20):

@@ -5,20 +5,14 @@ run report that flags broken feeds (newsbot.ops.health)."""
 from __future__ import annotations
 
 import logging
-import logging.handlers
-import os
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from collections.abc import Callable
 
 from newsbot.config import FeedConfigError, load_feeds
 from newsbot.core.codes import ExitCode
 from newsbot.ops.health import (
     OK,
-    FeedReport,
     RunReport,
     feed_history,
     feed_report,
@@ -27,108 +21,13 @@ from newsbot.ops.health import (
     now_utc,
     write_report,
 )
+from newsbot.ops.logs import install_log_handlers
+from newsbot.ops.options import DEFAULT_PATTERN, RunOptions, crawl_settings, project_settings
+from newsbot.ops.progress import Progress
+from newsbot.ops.summary import crawler_feed, print_dry_run, print_summary
 from newsbot.signals import article_would_fetch
-from newsbot.store.jsonl import check_pattern
 
-if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
-    from scrapy.settings import Settings
-    from twisted.internet.task import LoopingCall
-
-#: Records go to ``<out>/<pattern>``; ``{feed}``, ``{day}`` and ``{month}`` are filled in.
-DEFAULT_PATTERN = "{feed}/{day}.jsonl"
-#: The rotating log: this many bytes per file, this many old files kept.
-LOG_FILE_BYTES = 10 * 1024 * 1024
-LOG_FILE_BACKUPS = 5
-PROGRESS_INTERVAL = 1.0
-
-
-@dataclass
-class RunOptions:
-    """What ``newsbot crawl`` was asked to do."""
-
-    feeds: Sequence[str] = ()
-    out: Path = Path("data")
-    pattern: str = DEFAULT_PATTERN
-    log_level: str = "WARNING"
-    #: The rotating log file; None: no log file.
-    log_file: Path | None = None
-    log_file_level: str = "INFO"
-    dry_run: bool = False
-    #: Print the summary only when a feed is not ok (for cron, which mails any output).
-    quiet: bool = False
-    #: The progress line; None: only when stderr is a terminal.
-    progress: bool | None = None
-    #: Scrapy settings given as NAME=VALUE (like ``scrapy crawl -s``).
-    overrides: Sequence[str] = ()
-    command: list[str] = field(default_factory=list)
-
-    @property
-    def runs_dir(self) -> Path:
-        """Where run reports are written."""
-        return self.out / "_runs"
-
-
-def project_settings() -> Settings:
-    """The Scrapy settings of this project (newsbot.settings and scrapy.cfg)."""
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "newsbot.settings")
-    from scrapy.utils.project import get_project_settings
-
-    return get_project_settings()
-
-
-def crawl_settings(options: RunOptions) -> Settings:
-    """The project settings with the run's output, state, logging and overrides."""
-    settings = project_settings()
-    for override in options.overrides:
-        name, sep, value = override.partition("=")
-        if not sep or not name:
-            raise ValueError(f"setting {override!r} is not NAME=VALUE")
-        settings.set(name, value, priority="cmdline")
-    pattern = Path(options.pattern)
-    output = pattern if pattern.is_absolute() else options.out / pattern
-    check_pattern(str(output))
-    settings.set("NEWSBOT_OUTPUT", str(output), priority="cmdline")
-    settings.set("NEWSBOT_STATE", str(options.out / "_state" / "newsbot.sqlite3"), "cmdline")
-    settings.set("NEWSBOT_DRY_RUN", options.dry_run, priority="cmdline")
-    # newsbot installs its own handlers (stderr and the rotating file, at their levels);
-    # LOG_LEVEL is the lower of the two so that the file sees what it should.
-    levels = [_level(options.log_level)]
-    if options.log_file is not None:
-        levels.append(_level(options.log_file_level))
-    settings.set("LOG_LEVEL", logging.getLevelName(min(levels)), priority="cmdline")
-    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
-    return settings
-
-
-def _level(name: str) -> int:
-    level = logging.getLevelName(name.upper())
-    if not isinstance(level, int):
-        raise ValueError(f"unknown log level {name!r}")
-    return level
-
-
-def install_log_handlers(settings: Settings, options: RunOptions) -> list[logging.Handler]:
-    """stderr at ``log_level`` and, if asked, a rotating file at ``log_file_level``."""
-    from scrapy.utils.log import TopLevelFormatter
-
-    formatter = logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"))
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    handlers[0].setLevel(_level(options.log_level))
-    if options.log_file is not None:
-        options.log_file.parent.mkdir(parents=True, exist_ok=True)
-        rotating = logging.handlers.RotatingFileHandler(
-            options.log_file, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS,
-            encoding="utf-8",
-        )  # fmt: skip
-        rotating.setLevel(_level(options.log_file_level))
-        handlers.append(rotating)
-    for handler in handlers:
-        handler.setFormatter(formatter)
-        handler.addFilter(TopLevelFormatter(["scrapy"]))
-        logging.root.addHandler(handler)
-    logging.root.setLevel(min(handler.level for handler in handlers))
-    return handlers
+__all__ = ["DEFAULT_PATTERN", "RunOptions", "project_settings", "run_feeds"]
 
 
 def run_feeds(options: RunOptions) -> int:
@@ -188,8 +87,8 @@ def run_feeds(options: RunOptions) -> int:
         finished=now_utc().isoformat(),
         elapsed=round(time.monotonic() - started, 2),
         feeds=[
-            judge(feed_report(_name(crawler), crawler.stats.get_stats()),
-                  feed_history(history, _name(crawler)))
+            judge(feed_report(crawler_feed(crawler), crawler.stats.get_stats()),
+                  feed_history(history, crawler_feed(crawler)))
             for crawler in crawlers
         ],
         command=options.command,
@@ -201,10 +100,6 @@ def run_feeds(options: RunOptions) -> int:
     return report.exit_code
 
 
-def _name(crawler: Crawler) -> str:
-    return crawler.spidercls.name
-
-
 def _collector(urls: list[str]) -> Callable[..., None]:
     """A handler of ``article_would_fetch`` that appends each announced URL to ``urls``."""
 
@@ -212,95 +107,3 @@ def _collector(urls: list[str]) -> Callable[..., None]:
         urls.append(url)
 
     return collect
-
-
-def print_summary(report: RunReport) -> None:
-    """The per-feed table: pages, new, duplicates, drops, errors, elapsed, status."""
-    header = (
-        f"{'feed':<20} {'pages':>6} {'new':>6} {'dupes':>6} {'dropped':>8} {'errors':>7} "
-        f"{'elapsed':>8}  {'status':<7} output"
-    )
-    print(header)
-    print("-" * len(header))
-    for feed in report.feeds:
-        print(_summary_row(feed))
-        for reason, count in sorted(feed.dropped.items()):
-            print(f"{'':<20} dropped {reason}: {count}")
-        if feed.skipped_known:
-            print(f"{feed.feed:<20} skipped {feed.skipped_known} known article(s)")
-        for reason in feed.reasons:
-            print(f"{feed.feed:<20} {feed.status}: {reason}")
-    print(f"elapsed {report.elapsed:.1f}s; status {report.status} (exit {report.exit_code})")
-
-
-def _summary_row(feed: FeedReport) -> str:
-    drops = sum(feed.dropped.values())
-    return (
-        f"{feed.feed:<20} {feed.pages:>6} {feed.new:>6} {feed.duplicates:>6} {drops:>8} "
-        f"{feed.errors:>7} {feed.elapsed:>7.1f}s  {feed.status:<7} {feed.output or '-'}"
-    )
-
-
-def print_dry_run(crawlers: Sequence[Crawler], would_fetch: Mapping[str, list[str]]) -> int:
-    """What a real run would fetch: per feed, the new article URLs its list pages gave."""
-    print("dry run: list pages read; no article fetched, nothing written")
-    failed = False
-    for crawler in crawlers:
-        stats = crawler.stats.get_stats()
-        urls = would_fetch.get(_name(crawler), [])
-        errors = stats.get("log_count/ERROR", 0)
-        failed = failed or errors > 0
-        print(
-            f"{_name(crawler)}: {stats.get('newsbot/list_pages', 0)} list page(s) read, "
-            f"{len(urls)} new article(s) to fetch, "
-            f"{stats.get('newsbot/skipped_known', 0)} known"
-            + (f", {errors} error(s)" if errors else "")
-        )
-        for url in urls:
-            print(f"  {url}")
-    return ExitCode.FAILED if failed else ExitCode.OK
-
-
-class Progress:
-    """A one-line progress display on a terminal, redrawn every second."""
-
-    def __init__(self, crawlers: Sequence[Crawler], stream: TextIO) -> None:
-        self.crawlers, self.stream = crawlers, stream
-        self.started = time.monotonic()
-        self._loop: LoopingCall | None = None
-
-    def line(self) -> str:
-        """``[newsbot] 12s · feeds 3/16 done · pages 120 · new 85 · errors 0``."""
-        totals = {"pages": 0, "new": 0, "errors": 0}
-        done = 0
-        for crawler in self.crawlers:
-            stats = crawler.stats.get_stats()
-            totals["pages"] += stats.get("downloader/response_count", 0)
-            totals["new"] += stats.get("item_scraped_count", 0)
-            totals["errors"] += stats.get("log_count/ERROR", 0)
-            done += "finish_reason" in stats
-        elapsed = time.monotonic() - self.started
-        return (
-            f"[newsbot] {elapsed:.0f}s · feeds {done}/{len(self.crawlers)} done · "
-            f"pages {totals['pages']} · new {totals['new']} · errors {totals['errors']}"
-        )
-
-    def draw(self) -> None:
-        """Redraw the line in place."""
-        self.stream.write("\r\x1b[K" + self.line())
-        self.stream.flush()
-
-    def start(self) -> None:
-        """Redraw every second while the reactor runs."""
-        from twisted.internet import task
-
-        self._loop = task.LoopingCall(self.draw)
-        self._loop.start(PROGRESS_INTERVAL, now=False)
-
-    def stop(self) -> None:
-        """Draw the final state and end the line."""
-        if self._loop is not None and self._loop.running:
-            self._loop.stop()
-        self.draw()
-        self.stream.write("\n")
-        self.stream.flush()
