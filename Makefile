@@ -1,16 +1,19 @@
 # newsbot: every install step lives here, so a clean clone (CI, a new machine) can run it.
 #   make run    set up, then crawl (live when the sites answer, else the offline demo)
 #   make test   set up, then lint and run the whole test suite (what .ci/run calls)
+#   make typecheck  mypy --strict over newsbot/ (not part of make test yet)
+#   make clean  remove the venv and caches; never data/ (the archive)
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: setup system run demo test lint schema clean
+.PHONY: setup system run demo test lint typecheck schema clean
 
-# The venv is rebuilt when pyproject.toml changes. pip is upgraded first: the old pip
-# of these machines drops lxml's html-clean extra (see ../shared/machine.md).
+# The venv is rebuilt when pyproject.toml changes. pip is upgraded first: the old pip of
+# Debian 12's Python (23.x) does not normalize extra names, so a package asking for
+# lxml[html_clean] (lxml 6 spells it html-clean) silently goes without lxml_html_clean.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -U pip
@@ -43,10 +46,16 @@ lint: setup
 test: lint system
 	$(BIN)/python -m pytest -q
 
-# Regenerate docs/feeds.schema.json after changing newsbot/config.py.
+# Settings in pyproject.toml ([tool.mypy]: strict, files = newsbot).
+typecheck: setup
+	$(BIN)/mypy
+
+# Regenerate docs/feeds.schema.json after changing the feed models in newsbot/config/.
 schema: setup
 	$(BIN)/python -c "import json; from newsbot.config import feeds_schema; \
 	print(json.dumps(feeds_schema(), ensure_ascii=False, indent=2))" > docs/feeds.schema.json
 
+# data/ is the user's archive (records, state, run reports, logs): clean never touches it.
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	find . -path ./data -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
