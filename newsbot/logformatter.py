@@ -8,6 +8,7 @@ from typing import Any
 from scrapy import Spider
 from scrapy.http import Response
 from scrapy.logformatter import LogFormatter, LogFormatterResult
+from twisted.python.failure import Failure
 
 
 class NewsbotLogFormatter(LogFormatter):
@@ -17,7 +18,11 @@ class NewsbotLogFormatter(LogFormatter):
     """
 
     def dropped(
-        self, item: Any, exception: BaseException, response: Response | None, spider: Spider
+        self,
+        item: Any,
+        exception: BaseException,
+        response: Response | Failure | None,
+        spider: Spider | None = None,
     ) -> LogFormatterResult:
         return {
             "level": logging.DEBUG,

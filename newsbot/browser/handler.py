@@ -33,12 +33,14 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
     async def download_request(self, request: Request) -> Response:
         """Render (bounded) or download one request."""
         if not request.meta.get("playwright"):
-            return await super().download_request(request)
+            response: Response = await super().download_request(request)
+            return response
         limit = float(request.meta.get("newsbot_render_timeout") or 30) + RENDER_GRACE
         feed = str(request.meta.get("newsbot_feed", "?"))
         self.loading[request.url] = feed
         try:
-            return await asyncio.wait_for(super().download_request(request), limit)
+            rendered: Response = await asyncio.wait_for(super().download_request(request), limit)
+            return rendered
         except TimeoutError:
             logger.error(
                 "feed %r: Chromium gave no page for %s within %.0f s "

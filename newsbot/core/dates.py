@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -93,7 +94,7 @@ def _without_year(value: str, now: datetime) -> datetime | None:
     if match is None:
         return None
     day = match.group("d1") or match.group("d2")
-    parts = {"m": match.group("m"), "d": day} | _time_parts(match)
+    parts: dict[str, str | None] = {"m": match.group("m"), "d": day} | _time_parts(match)
     moment = _build({"y": str(now.year)} | parts)
     if moment is not None and moment > now + timedelta(days=1):
         moment = _build({"y": str(now.year - 1)} | parts)  # "12-31" read on Jan 1st
@@ -109,7 +110,7 @@ def _from_epoch(number: float) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC).astimezone(SHANGHAI)
 
 
-def _build(parts: dict[str, str | None]) -> datetime | None:
+def _build(parts: Mapping[str, str | None]) -> datetime | None:
     try:
         moment = datetime(
             int(parts["y"] or 0),

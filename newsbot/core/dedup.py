@@ -88,7 +88,8 @@ def minhash(text: str) -> np.ndarray:
     folded = (hashed ^ (hashed >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
     with np.errstate(over="ignore"):
         permuted = (np.outer(_A, folded) + _B[:, None]) >> np.uint64(32)
-    return permuted.min(axis=1)
+    signature: np.ndarray = permuted.min(axis=1)
+    return signature
 
 
 def band_keys(signature: np.ndarray) -> list[int]:

@@ -40,9 +40,10 @@ class MirrorDownloadHandler:
         if request.meta.get("playwright") or not self.mirror:
             # Chromium keeps the real URL: newsbot.browser.routing sends the page's own
             # requests to the mirror.
-            return await self.inner.download_request(request)
+            direct: Response = await self.inner.download_request(request)
+            return direct
         mirrored = request.replace(url=mirror_url(self.mirror, request.url))
-        response = await self.inner.download_request(mirrored)
+        response: Response = await self.inner.download_request(mirrored)
         return response.replace(url=request.url)
 
     async def close(self) -> None:

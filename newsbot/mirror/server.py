@@ -103,7 +103,7 @@ class MirrorServer(ThreadingHTTPServer):
         rule_file = self.root / host / REDIRECT_RULE
         if not rule_file.is_file():
             return None
-        rules = json.loads(rule_file.read_text(encoding="utf-8"))
+        rules: dict[str, str] = json.loads(rule_file.read_text(encoding="utf-8"))
         return rules.get(path)
 
     def challenge_for(self, host: str, cookie_header: str) -> bytes | None:
@@ -112,7 +112,7 @@ class MirrorServer(ThreadingHTTPServer):
         rule_file = self.root / host / CHALLENGE_RULE
         if not rule_file.is_file():
             return None
-        rule = json.loads(rule_file.read_text(encoding="utf-8"))
+        rule: dict[str, str] = json.loads(rule_file.read_text(encoding="utf-8"))
         cookies = SimpleCookie()
         cookies.load(cookie_header)
         passed = cookies.get(rule["cookie"])
@@ -123,7 +123,8 @@ class MirrorServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        name = host.decode() if isinstance(host, bytes) else host
+        return f"http://{name}:{port}"
 
     def record(self, line: str) -> None:
         with self._log_lock:

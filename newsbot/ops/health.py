@@ -131,11 +131,11 @@ def _broken_reasons(report: FeedReport, history: Sequence[FeedReport]) -> list[s
     earlier_articles = sum(run.articles for run in history)
     if report.articles >= MIN_SAMPLE and earlier_articles >= MIN_SAMPLE:
         for name in FILL_FIELDS:
-            now = report.filled.get(name, 0) / report.articles
-            before = sum(run.filled.get(name, 0) for run in history) / earlier_articles
-            if now < before - FILL_DROP:
+            rate = report.filled.get(name, 0) / report.articles
+            earlier = sum(run.filled.get(name, 0) for run in history) / earlier_articles
+            if rate < earlier - FILL_DROP:
                 reasons.append(
-                    f"{name} found on {now:.0%} of articles (previous runs: {before:.0%})"
+                    f"{name} found on {rate:.0%} of articles (previous runs: {earlier:.0%})"
                 )
     return reasons
 

@@ -37,4 +37,5 @@ def atom_feed(
         entry.content(str(record.get("content") or ""), type="html")
     if latest:
         generator.updated(datetime.strptime(str(latest[0]["date"]), DATE_FORMAT))
-    return generator.atom_str(pretty=True)
+    atom: bytes = generator.atom_str(pretty=True)
+    return atom

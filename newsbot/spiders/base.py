@@ -146,10 +146,14 @@ class FeedSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newsbot/errors")
         logger.error("feed %r: cannot fetch %s: %s", self.feed.name, url, failure.value)
 
-    def is_blocked(self, response: Response) -> bool:
-        """True (and an error naming feed and URL) when the page is a JavaScript challenge."""
-        if not isinstance(response, TextResponse) or not looks_like_js_challenge(response.text):
-            return False
+    def text_page(self, response: Response) -> TextResponse | None:
+        """The response as a text page to read, or None (and a report naming feed and URL)
+        when it is not text (an image, a PDF) or is a JavaScript challenge."""
+        if not isinstance(response, TextResponse):
+            self.report("not a text page", response.url, "not_text")
+            return None
+        if not looks_like_js_challenge(response.text):
+            return response
         self.crawler.stats.inc_value("newsbot/js_challenges")
         hint = (
             "Chromium did not get past it: check browser.wait_for / network_idle"
@@ -161,7 +165,7 @@ class FeedSpider(scrapy.Spider):
             "(%s); nothing extracted from it",
             self.feed.name, response.url, hint,
         )  # fmt: skip
-        return True
+        return None
 
     def report(self, message: str, url: str, stat: str) -> None:
         """Log a page problem naming feed and URL, and count it as newsbot/<stat>."""

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from newsbot.config import HtmlFeed
 from newsbot.core.dates import parse_date
@@ -29,23 +29,24 @@ class HtmlListSpider(FeedSpider):
     def parse_list(self, response: Response, list_page: int) -> Iterator[scrapy.Request]:
         """Follow every article link; go on to the next page within ``max_pages`` (known
         links and the paging past archived pages are newsbot.middlewares' business)."""
-        if self.is_blocked(response):
+        page = self.text_page(response)
+        if page is None:
             return
-        links = extract_links(response.selector, self.feed.list.links, response.url)
+        links = extract_links(page.selector, self.feed.list.links, page.url)
         if not links:
             self.report("no article links on list page", response.url, "empty_list_pages")
         self.listed(len(links))
-        links, too_old = self._recent(links, response)
+        links, too_old = self._recent(links, page)
         for link in links:
             yield self.article_request(link, self.parse_article)
         if too_old:
             return  # older than `since`: so are older pages
         if list_page < self.feed.max_pages and self.feed.list.next_page:
-            following = extract_links(response.selector, self.feed.list.next_page, response.url)
+            following = extract_links(page.selector, self.feed.list.next_page, page.url)
             if following:
                 yield self.list_request(following[0], self.parse_list, list_page + 1, "list")
 
-    def _recent(self, links: list[str], response: Response) -> tuple[list[str], bool]:
+    def _recent(self, links: list[str], response: TextResponse) -> tuple[list[str], bool]:
         """The links not older than ``since`` by their list-page date (``list.dates``),
         and whether any was older."""
         since, dates_query = self.feed.since, self.feed.list.dates
@@ -72,7 +73,8 @@ class HtmlListSpider(FeedSpider):
 
     def parse_article(self, response: Response, **_: Any) -> Iterator[Article]:
         """One article page → one item."""
-        if self.is_blocked(response):
+        page = self.text_page(response)
+        if page is None:
             return
-        raw = extract_article(response.selector, self.feed.article)
-        yield self.make_article(raw, response.url, response.selector)
+        raw = extract_article(page.selector, self.feed.article)
+        yield self.make_article(raw, page.url, page.selector)

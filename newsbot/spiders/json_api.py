@@ -31,11 +31,12 @@ class JsonApiSpider(FeedSpider):
         return self.list_request(url, self.parse_list_api, page)
 
     def _load_json(self, response: Response) -> Any:
-        if self.is_blocked(response):
+        page = self.text_page(response)
+        if page is None:
             return None
         try:
-            return json.loads(parse_jsonp(response.text))
-        except (ValueError, AttributeError) as exc:
+            return json.loads(parse_jsonp(page.text))
+        except ValueError as exc:
             self.report(f"response is not JSON ({exc})", response.url, "bad_json")
             return None
 
@@ -91,11 +92,12 @@ class JsonApiSpider(FeedSpider):
 
     def parse_article(self, response: Response, listed: dict[str, Any]) -> Iterator[Article]:
         """An HTML article page; the list API's fields win over the page's."""
-        if self.is_blocked(response):
+        page = self.text_page(response)
+        if page is None:
             return
         assert self.feed.article is not None
-        raw = extract_article(response.selector, self.feed.article).merged_with(listed)
-        yield self.make_article(raw, response.url, response.selector)
+        raw = extract_article(page.selector, self.feed.article).merged_with(listed)
+        yield self.make_article(raw, page.url, page.selector)
 
     def parse_article_api(
         self, response: Response, link: str, listed: dict[str, Any]
