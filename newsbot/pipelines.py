@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import DropItem
 
-from newsbot.core.clean import html_to_lines, sanitize_html, split_bylines, strip_boilerplate
+from newsbot.core.clean.boilerplate import strip_boilerplate
+from newsbot.core.clean.bylines import split_bylines
+from newsbot.core.clean.sanitize import sanitize_html
+from newsbot.core.clean.text import html_to_lines
 from newsbot.core.dates import SHANGHAI, format_date, parse_date
 from newsbot.core.dedup import canonical_url, minhash
 from newsbot.core.labels import render_label
