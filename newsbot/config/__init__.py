@@ -33,6 +33,8 @@ from pydantic import (
     model_validator,
 )
 
+from newsbot.core.extract.selectors import is_xpath
+
 FEED_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 #: Placeholders allowed in ``categories`` / ``tags`` templates.
 LABEL_PLACEHOLDERS = frozenset({"source", "source_pinyin", "feed"})
@@ -63,11 +65,6 @@ def _check_selector(selector: str) -> str:
     except (ValueError, SyntaxError) as exc:  # cssselect's SelectorSyntaxError is a SyntaxError
         raise ValueError(f"invalid selector {selector!r}: {exc}") from None
     return selector
-
-
-def is_xpath(selector: str) -> bool:
-    """Tell an XPath selector from a CSS one."""
-    return selector.lstrip().startswith(("/", "(", "./"))
 
 
 def _check_url(url: str) -> str:

@@ -20,7 +20,8 @@ from newsbot.browser import (
 )
 from newsbot.config import HtmlFeed, JsonFeed, iter_feed_urls
 from newsbot.core.dedup import canonical_url, record_id
-from newsbot.core.extract import date_fallbacks, looks_like_js_challenge
+from newsbot.core.extract.challenge import looks_like_js_challenge
+from newsbot.core.extract.hints import date_fallbacks
 from newsbot.items import Article
 from newsbot.mirror import mirror_base
 from newsbot.store.sqlite import StateStore
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure
 
-    from newsbot.core.extract import RawArticle
+    from newsbot.core.extract.selectors import RawArticle
 
 logger = logging.getLogger(__name__)
 

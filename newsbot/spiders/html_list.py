@@ -10,7 +10,7 @@ from scrapy.http import Response
 
 from newsbot.config import HtmlFeed
 from newsbot.core.dates import parse_date
-from newsbot.core.extract import extract_article, extract_dated_links, extract_links
+from newsbot.core.extract.selectors import extract_article, extract_dated_links, extract_links
 from newsbot.items import Article
 from newsbot.spiders.base import FeedSpider
 
