@@ -43,7 +43,7 @@ lint: setup
 test: lint system
 	$(BIN)/python -m pytest -q
 
-# Regenerate docs/feeds.schema.json after changing newsbot/config.py.
+# Regenerate docs/feeds.schema.json after changing newsbot/config/models.py.
 schema: setup
 	$(BIN)/python -c "import json; from newsbot.config import feeds_schema; \
 	print(json.dumps(feeds_schema(), ensure_ascii=False, indent=2))" > docs/feeds.schema.json

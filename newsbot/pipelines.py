@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
-    from newsbot.config import HtmlFeed, JsonFeed
+    from newsbot.config.models import HtmlFeed, JsonFeed
 
 logger = logging.getLogger(__name__)
 #: Drop reasons that are the pipelines doing their job, not a problem with a page.

@@ -9,7 +9,8 @@ from scrapy.settings import BaseSettings
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.conf import closest_scrapy_cfg
 
-from newsbot.config import FeedConfigError, HtmlFeed, JsonFeed, load_feeds
+from newsbot.config.loader import FeedConfigError, load_feeds
+from newsbot.config.models import HtmlFeed, JsonFeed
 from newsbot.spiders.base import FeedSpider
 from newsbot.spiders.html_list import HtmlListSpider
 from newsbot.spiders.json_api import JsonApiSpider

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
 
-    from newsbot.config import BrowserOptions
+    from newsbot.config.models import BrowserOptions
 
 logger = logging.getLogger(__name__)
 

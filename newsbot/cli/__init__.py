@@ -11,7 +11,7 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-from newsbot.config import FeedConfigError, load_feeds
+from newsbot.config.loader import FeedConfigError, load_feeds
 from newsbot.mirror import MIRROR_ENV, MirrorServer, save_page, start_mirror_thread
 from newsbot.ops.health import latest_status, load_reports, local_time, status_lines
 from newsbot.ops.lock import LockBusy, RunLock

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from newsbot.config import FeedConfigError, load_feeds
+from newsbot.config.loader import FeedConfigError, load_feeds
 from newsbot.ops.health import (
     OK,
     FeedReport,

@@ -18,7 +18,8 @@ from newsbot.browser import (
     chromium_path,
     render_meta,
 )
-from newsbot.config import HtmlFeed, JsonFeed, iter_feed_urls
+from newsbot.config.loader import iter_feed_urls
+from newsbot.config.models import HtmlFeed, JsonFeed
 from newsbot.core.dedup import canonical_url, record_id
 from newsbot.core.extract.challenge import looks_like_js_challenge
 from newsbot.core.extract.hints import date_fallbacks

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import scrapy
 from scrapy.http import Response
 
-from newsbot.config import HtmlFeed
+from newsbot.config.models import HtmlFeed
 from newsbot.core.dates import parse_date
 from newsbot.core.extract.selectors import extract_article, extract_dated_links, extract_links
 from newsbot.items import Article
