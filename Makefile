@@ -43,7 +43,7 @@ lint: setup
 	$(BIN)/ruff check newsbot tests
 	$(BIN)/ruff format --check newsbot tests
 
-test: lint system
+test: lint typecheck system
 	$(BIN)/python -m pytest -q
 
 # Settings in pyproject.toml ([tool.mypy]: strict, files = newsbot).

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from newsbot.cli import EXIT_LOCKED
 from newsbot.config import load_feeds
+from newsbot.core.codes import ExitCode
 from tests.conftest import (
     BIN,
     COMMAND_TIMEOUT,
@@ -322,7 +322,7 @@ def test_crontab_line_and_systemd_units_work_as_written(mirror: Mirror, tmp_path
     service = read_unit(DEPLOY / "newsbot.service")["Service"]
     timer = read_unit(DEPLOY / "newsbot.timer")
     assert service["Type"] == "oneshot" and service["WorkingDirectory"] == INSTALL_DIR
-    assert str(EXIT_LOCKED) in service["SuccessExitStatus"].split()
+    assert str(int(ExitCode.LOCKED)) in service["SuccessExitStatus"].split()
     assert timer["Timer"]["OnCalendar"] and timer["Install"]["WantedBy"] == "timers.target"
     argv = shlex.split(service["ExecStart"].replace(INSTALL_DIR, str(install)))
     assert Path(argv[0]).is_absolute()  # systemd needs an absolute ExecStart

@@ -1,456 +1,55 @@
 """feeds.yaml: loading, validation into Feed models, and errors that name file, line and feed.
 
-A feed is one source. ``flow`` says how its pages are reached:
-
-* ``html``: HTML list pages (``start_urls``, paged) → HTML article pages;
-* ``json``: a JSON list API (paged by ``{page}``) → HTML article pages (``article``) or a
-  JSON article API (``article_api``).
-
-Everything is validated on load; all problems are reported at once, each as
-``feeds.yaml:LINE: feed 'NAME' → key.path: message``.
+The models live in :mod:`.models`, loading and located errors in :mod:`.loader`; their public
+names are re-exported here so ``from newsbot.config import …`` keeps working.
 """
 
 from __future__ import annotations
 
-import re
-import string
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
-from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
-
-import yaml
-from parsel import Selector
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    TypeAdapter,
-    ValidationError,
-    field_validator,
-    model_validator,
+from newsbot.config.loader import (
+    FeedConfigError,
+    feeds_schema,
+    iter_feed_urls,
+    load_feeds,
+    parse_feeds,
 )
-
-FEED_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
-#: Placeholders allowed in ``categories`` / ``tags`` templates.
-LABEL_PLACEHOLDERS = frozenset({"source", "source_pinyin", "feed"})
-#: Article fields a JSON API may fill.
-API_FIELDS = frozenset({"title", "date", "body", "source", "author", "editor"})
-
-
-class FeedConfigError(ValueError):
-    """feeds.yaml is invalid; ``problems`` holds one located message per problem."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _check_selector(selector: str) -> str:
-    """Compile a CSS (or, when it starts with ``/`` or ``(``, XPath) selector or raise."""
-    probe = Selector(text="<html><body></body></html>")
-    try:
-        if is_xpath(selector):
-            probe.xpath(selector)
-        else:
-            probe.css(selector)
-    except (ValueError, SyntaxError) as exc:  # cssselect's SelectorSyntaxError is a SyntaxError
-        raise ValueError(f"invalid selector {selector!r}: {exc}") from None
-    return selector
-
-
-def is_xpath(selector: str) -> bool:
-    """Tell an XPath selector from a CSS one."""
-    return selector.lstrip().startswith(("/", "(", "./"))
-
-
-def _check_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"not an absolute http(s) URL: {url!r}")
-    return url
-
-
-def _template_fields(template: str) -> set[str]:
-    try:
-        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-    except ValueError as exc:
-        raise ValueError(f"bad template {template!r}: {exc}") from None
-
-
-class FieldRule(_Model):
-    """Where one field is on a page: a selector, optionally narrowed by a regex group."""
-
-    selector: str = Field(description="CSS selector (XPath when it starts with / or ().")
-    re: str | None = Field(None, description="Regex applied to the matched text; group 1 wins.")
-
-    @field_validator("selector")
-    @classmethod
-    def _valid_selector(cls, value: str) -> str:
-        return _check_selector(value)
-
-    @field_validator("re")
-    @classmethod
-    def _valid_regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"invalid regex {value!r}: {exc}") from None
-        return value
-
-
-def _coerce_rule(value: Any) -> Any:
-    return {"selector": value} if isinstance(value, str) else value
-
-
-Rule = Annotated[FieldRule, Field(description="A selector string, or {selector, re}.")]
-
-
-class ArticleRules(_Model):
-    """Selectors for the fields of an HTML article page."""
-
-    title: Rule
-    body: Rule
-    date: Rule | None = None
-    source: Rule | None = None
-    author: Rule | None = None
-    editor: Rule | None = None
-    remove: list[str] = Field(
-        default_factory=list, description="Selectors of elements cut out of the body."
-    )
-
-    @field_validator("title", "body", "date", "source", "author", "editor", mode="before")
-    @classmethod
-    def _string_is_selector(cls, value: Any) -> Any:
-        return _coerce_rule(value)
-
-    @field_validator("remove")
-    @classmethod
-    def _valid_selectors(cls, value: list[str]) -> list[str]:
-        return [_check_selector(selector) for selector in value]
-
-
-class HtmlListRules(_Model):
-    """How to read an HTML list page: article links and the next page."""
-
-    links: str = Field(description="Selector of article links (<a> elements or href values).")
-    next_page: str | None = Field(None, description="Selector of the next-page link.")
-    dates: str | None = Field(
-        None,
-        description="Selector of each link's date on the list page, one per link in the "
-        "same order; with `since`, older links are not followed and paging stops.",
-    )
-
-    @field_validator("links", "next_page", "dates")
-    @classmethod
-    def _valid_selector(cls, value: str | None) -> str | None:
-        return None if value is None else _check_selector(value)
-
-
-class BrowserOptions(_Model):
-    """How a ``render: true`` feed's pages are loaded in Chromium."""
-
-    wait_for: str | None = Field(None, description="Selector an article page waits for.")
-    list_wait_for: str | None = Field(None, description="Selector a list page waits for.")
-    network_idle: bool = Field(False, description="Wait until the network is idle.")
-    block: list[Literal["image", "font", "media", "stylesheet"]] = Field(
-        default_factory=lambda: ["image", "font", "media"],
-        description="Resource types never loaded.",
-    )
-    timeout: float = Field(30, gt=0, le=300, description="Navigation timeout (s).")
-    max_pages: int = Field(4, ge=1, le=32, description="Pages open at once per context.")
-
-    @field_validator("wait_for", "list_wait_for")
-    @classmethod
-    def _valid_selector(cls, value: str | None) -> str | None:
-        return None if value is None else _check_selector(value)
-
-
-class FeedBase(_Model):
-    """What every feed has, whatever its flow."""
-
-    name: str = Field(pattern=FEED_NAME_PATTERN, description="Spider name: `scrapy crawl NAME`.")
-    kind: Literal["portal", "bank", "regulator"]
-    description: str = ""
-    layout: str = "post"
-    categories: str = Field(description="Slug, or a template using {source_pinyin}, {feed}.")
-    tags: str = Field(description="Tag, or a template using {source}.")
-    source: str | None = Field(None, description="Publisher when the page does not name one.")
-    max_pages: int = Field(1, ge=1, le=1000, description="List pages read per run.")
-    since: date | None = Field(None, description="Articles older than this are not followed.")
-    delay: float | None = Field(None, ge=0, description="Download delay for this feed (s).")
-    render: bool = Field(False, description="Fetch pages with Chromium (scrapy-playwright).")
-    browser: BrowserOptions = Field(
-        default_factory=BrowserOptions, description="Chromium options of a render feed."
-    )
-    headers: dict[str, str] = Field(default_factory=dict)
-    boilerplate: list[str] = Field(
-        default_factory=list, description="Regexes of whole-element texts to drop from bodies."
-    )
-    cut_after: list[str] = Field(
-        default_factory=list, description="Regexes of texts after which the body ends."
-    )
-    include: list[str] = Field(
-        default_factory=list, description="Keep only articles whose title or text has one."
-    )
-    exclude: list[str] = Field(
-        default_factory=list, description="Drop articles whose title or text has one."
-    )
-    on_duplicate: Literal["mark", "drop"] = Field(
-        "mark", description="A near-duplicate of an earlier record: mark duplicate_of, or drop."
-    )
-    host_aliases: dict[str, str] = Field(
-        default_factory=dict, description="Host → the host it mirrors (m.x.cn: www.x.cn)."
-    )
-
-    @field_validator("boilerplate", "cut_after")
-    @classmethod
-    def _valid_regexes(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"invalid regex {pattern!r}: {exc}") from None
-        return value
-
-    @field_validator("categories", "tags")
-    @classmethod
-    def _known_placeholders(cls, value: str) -> str:
-        unknown = _template_fields(value) - LABEL_PLACEHOLDERS
-        if unknown:
-            raise ValueError(
-                f"unknown placeholder(s) {sorted(unknown)}; use {sorted(LABEL_PLACEHOLDERS)}"
-            )
-        return value
-
-
-class HtmlFeed(FeedBase):
-    """HTML list pages → HTML article pages."""
-
-    flow: Literal["html"]
-    start_urls: list[str] = Field(min_length=1)
-    list: HtmlListRules
-    article: ArticleRules
-
-    @field_validator("start_urls")
-    @classmethod
-    def _valid_urls(cls, value: list[str]) -> list[str]:
-        return [_check_url(url) for url in value]
-
-
-class ListApi(_Model):
-    """A paged JSON list API and how its rows become article links."""
-
-    url: str = Field(description="URL template; {page} is the page number.")
-    first_page: int = Field(1, ge=0)
-    items: str = Field(description="Dotted path to the list of rows, e.g. data.list.")
-    link: str = Field(description="Article URL template using row keys, e.g. {code}.")
-    fields: dict[str, str] = Field(
-        default_factory=dict, description="Article field → dotted path in the row."
-    )
-    where: dict[str, list[str]] = Field(
-        default_factory=dict, description="Keep rows whose key has one of these values."
-    )
-
-    @field_validator("url")
-    @classmethod
-    def _valid_url(cls, value: str) -> str:
-        if "page" not in _template_fields(value):
-            raise ValueError("the list API URL needs a {page} placeholder")
-        _check_url(value.replace("{page}", "1"))
-        return value
-
-    @field_validator("link")
-    @classmethod
-    def _valid_link(cls, value: str) -> str:
-        _template_fields(value)
-        return value
-
-    @field_validator("fields")
-    @classmethod
-    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
-        return _check_field_names(value)
-
-    @field_validator("where", mode="before")
-    @classmethod
-    def _listify(cls, value: Any) -> Any:
-        if isinstance(value, Mapping):
-            return {k: v if isinstance(v, list) else [v] for k, v in value.items()}
-        return value
-
-
-class ArticleApi(_Model):
-    """A JSON article API: one request per row, fields read by dotted paths."""
-
-    url: str = Field(description="URL template using row keys, e.g. ...?docId={docId}.")
-    fields: dict[str, str] = Field(description="Article field → dotted path in the response.")
-
-    @field_validator("fields")
-    @classmethod
-    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
-        if "body" not in value:
-            raise ValueError("article_api.fields needs 'body'")
-        return _check_field_names(value)
-
-
-def _check_field_names(value: dict[str, str]) -> dict[str, str]:
-    unknown = set(value) - API_FIELDS
-    if unknown:
-        raise ValueError(f"unknown field(s) {sorted(unknown)}; use {sorted(API_FIELDS)}")
-    return value
-
-
-class JsonFeed(FeedBase):
-    """JSON list API → HTML article pages or a JSON article API."""
-
-    flow: Literal["json"]
-    list_api: ListApi
-    article: ArticleRules | None = None
-    article_api: ArticleApi | None = None
-
-    @model_validator(mode="after")
-    def _one_article_reader(self) -> JsonFeed:
-        if (self.article is None) == (self.article_api is None):
-            raise ValueError("give exactly one of 'article' (HTML) or 'article_api' (JSON)")
-        return self
-
-
-Feed = Annotated[HtmlFeed | JsonFeed, Field(discriminator="flow")]
-_FEED_ADAPTER: TypeAdapter[HtmlFeed | JsonFeed] = TypeAdapter(Feed)
-_TOP_LEVEL_KEYS = frozenset({"feeds"})
-
-
-@dataclass(frozen=True)
-class _Located:
-    """A YAML node's line, for error messages."""
-
-    node: yaml.Node
-
-    @property
-    def line(self) -> int:
-        return self.node.start_mark.line + 1
-
-    def child(self, key: str | int) -> _Located | None:
-        if isinstance(self.node, yaml.MappingNode):
-            for key_node, value_node in self.node.value:
-                if key_node.value == key:
-                    return _Located(value_node)
-        elif (
-            isinstance(self.node, yaml.SequenceNode)
-            and isinstance(key, int)
-            and 0 <= key < len(self.node.value)
-        ):
-            return _Located(self.node.value[key])
-        return None
-
-    def key_line(self, key: str) -> int:
-        if isinstance(self.node, yaml.MappingNode):
-            for key_node, _ in self.node.value:
-                if key_node.value == key:
-                    return key_node.start_mark.line + 1
-        return self.line
-
-
-def _locate(feed_node: _Located, loc: Sequence[str | int]) -> tuple[int, str]:
-    """Line and dotted path of a pydantic error location inside one feed's node."""
-    node, line, path = feed_node, feed_node.line, []
-    for part in loc:
-        child = node.child(part)
-        if child is None:
-            if isinstance(part, str) and part in ("html", "json") and not path:
-                continue  # the discriminator's own level
-            if isinstance(part, str) and not part.startswith("function-"):
-                line = node.key_line(part)
-                path.append(part)
-            continue
-        line = node.key_line(part) if isinstance(part, str) else child.line
-        path.append(str(part) if isinstance(part, str) else f"[{part}]")
-        node = child
-    return line, ".".join(path).replace(".[", "[")
-
-
-def parse_feeds(text: str, filename: str = "feeds.yaml") -> list[HtmlFeed | JsonFeed]:
-    """Validate the text of a feeds file; raise FeedConfigError listing every problem."""
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark else 0
-        raise FeedConfigError([f"{filename}:{line}: YAML syntax error: {exc.problem}"]) from None
-    if root is None or not isinstance(data, dict):
-        raise FeedConfigError([f"{filename}:1: expected a mapping with a 'feeds' list"])
-    top = _Located(root)
-    problems = [
-        f"{filename}:{top.key_line(str(key))}: unknown top-level key {key!r}"
-        for key in data
-        if key not in _TOP_LEVEL_KEYS
-    ]
-    raw_feeds = data.get("feeds")
-    feeds_node = top.child("feeds")
-    if not isinstance(raw_feeds, list) or feeds_node is None:
-        problems.append(f"{filename}:{top.line}: 'feeds' must be a list of feed blocks")
-        raise FeedConfigError(problems)
-
-    feeds: list[HtmlFeed | JsonFeed] = []
-    seen: dict[str, int] = {}
-    for index, raw in enumerate(raw_feeds):
-        node = feeds_node.child(index)
-        assert node is not None  # the same YAML text gave both trees
-        name = raw.get("name") if isinstance(raw, dict) else None
-        label = f"feed {name!r}" if name else f"feed #{index + 1}"
-        if not isinstance(raw, dict):
-            problems.append(f"{filename}:{node.line}: {label}: a feed must be a mapping")
-            continue
-        if isinstance(name, str) and name in seen:
-            problems.append(
-                f"{filename}:{node.key_line('name')}: {label}: duplicate feed name "
-                f"(first defined on line {seen[name]})"
-            )
-            continue
-        if isinstance(name, str):
-            seen[name] = node.key_line("name")
-        try:
-            feeds.append(_FEED_ADAPTER.validate_python(raw))
-        except ValidationError as exc:
-            for error in exc.errors(include_url=False):
-                line, path = _locate(node, error["loc"])
-                message = error["msg"].removeprefix("Value error, ")
-                where = f" → {path}" if path else ""
-                problems.append(f"{filename}:{line}: {label}{where}: {message}")
-    if problems:
-        raise FeedConfigError(problems)
-    return feeds
-
-
-def load_feeds(path: str | Path) -> list[HtmlFeed | JsonFeed]:
-    """Read and validate a feeds file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise FeedConfigError([f"{path}: cannot read feeds file: {exc.strerror}"]) from None
-    return parse_feeds(text, str(path))
-
-
-def iter_feed_urls(feed: HtmlFeed | JsonFeed) -> Iterator[str]:
-    """Every URL or URL template a feed declares (for allowed domains)."""
-    if isinstance(feed, HtmlFeed):
-        yield from feed.start_urls
-    else:
-        yield feed.list_api.url
-        yield feed.list_api.link
-        if feed.article_api is not None:
-            yield feed.article_api.url
-
-
-def feeds_schema() -> dict[str, Any]:
-    """JSON Schema of one feed block (for docs/feeds.schema.json)."""
-    return _FEED_ADAPTER.json_schema()
+from newsbot.config.models import (
+    API_FIELDS,
+    FEED_NAME_PATTERN,
+    LABEL_PLACEHOLDERS,
+    ArticleApi,
+    ArticleRules,
+    BrowserOptions,
+    Feed,
+    FeedBase,
+    FieldRule,
+    HtmlFeed,
+    HtmlListRules,
+    JsonFeed,
+    ListApi,
+    Rule,
+)
+from newsbot.core.extract.selectors import is_xpath
+
+__all__ = [
+    "API_FIELDS",
+    "FEED_NAME_PATTERN",
+    "LABEL_PLACEHOLDERS",
+    "ArticleApi",
+    "ArticleRules",
+    "BrowserOptions",
+    "Feed",
+    "FeedBase",
+    "FeedConfigError",
+    "FieldRule",
+    "HtmlFeed",
+    "HtmlListRules",
+    "JsonFeed",
+    "ListApi",
+    "Rule",
+    "feeds_schema",
+    "is_xpath",
+    "iter_feed_urls",
+    "load_feeds",
+    "parse_feeds",
+]

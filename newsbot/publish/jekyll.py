@@ -30,7 +30,8 @@ from typing import Any
 
 import yaml
 
-from newsbot.core.clean import html_to_lines, split_bylines
+from newsbot.core.clean.bylines import split_bylines
+from newsbot.core.clean.text import html_to_lines
 from newsbot.core.dedup import record_id
 
 FRONT_MATTER_KEYS = ("layout", "title", "date", "categories", "tags")

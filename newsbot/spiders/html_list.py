@@ -8,9 +8,9 @@ from typing import Any, ClassVar
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from newsbot.config import HtmlFeed
+from newsbot.config.models import HtmlFeed
 from newsbot.core.dates import parse_date
-from newsbot.core.extract import extract_article, extract_dated_links, extract_links
+from newsbot.core.extract.selectors import extract_article, extract_dated_links, extract_links
 from newsbot.items import Article
 from newsbot.spiders.base import FeedSpider
 

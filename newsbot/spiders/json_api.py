@@ -9,9 +9,10 @@ from typing import Any, ClassVar
 import scrapy
 from scrapy.http import Response
 
-from newsbot.config import JsonFeed
+from newsbot.config.models import JsonFeed
 from newsbot.core.dates import parse_date
-from newsbot.core.extract import RawArticle, extract_article, json_fields, json_path, parse_jsonp
+from newsbot.core.extract.jsonpath import json_fields, json_path, parse_jsonp
+from newsbot.core.extract.selectors import RawArticle, extract_article
 from newsbot.items import Article
 from newsbot.spiders.base import FeedSpider
 

@@ -1,0 +1,176 @@
+"""``newsbot crawl``, ``demo``, ``run`` and ``status``: crawling and its run history."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from pathlib import Path
+
+from newsbot.cli.mirror import BUNDLED_MIRROR
+from newsbot.config.loader import FeedConfigError, load_feeds
+from newsbot.core.codes import ExitCode
+from newsbot.mirror import MIRROR_ENV, start_mirror_thread
+from newsbot.ops.health import latest_status, load_reports, local_time, status_lines
+from newsbot.ops.lock import LockBusy, RunLock
+from newsbot.ops.runner import DEFAULT_PATTERN, RunOptions, project_settings, run_feeds
+
+
+def run_options(args: argparse.Namespace) -> RunOptions:
+    """The run options of a crawl/demo/run command line."""
+    out = Path(args.out)
+    log_file = None
+    if args.log_file != "":
+        log_file = Path(args.log_file) if args.log_file else out / "_logs" / "newsbot.log"
+    return RunOptions(
+        feeds=args.feeds,
+        out=out,
+        pattern=args.pattern,
+        log_level=args.log_level,
+        log_file=log_file,
+        log_file_level=args.log_file_level,
+        dry_run=args.dry_run,
+        quiet=args.quiet,
+        progress=args.progress,
+        overrides=args.set,
+        command=sys.argv[1:],
+    )
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    """Crawl the live sites (or the mirror named by $NEWSBOT_MIRROR), one run at a time."""
+    options = run_options(args)
+    if options.dry_run:
+        return run_feeds(options)  # reads list pages only and writes nothing: no lock
+    try:
+        with RunLock(options.out / "_state" / "crawl.lock"):
+            return run_feeds(options)
+    except LockBusy as busy:
+        print(f"newsbot crawl: {busy}; not starting a second one", file=sys.stderr)
+        return ExitCode.LOCKED
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Show each feed's last runs; exit 1 when a feed's latest run is not ok."""
+    from newsbot.spiderloader import feeds_path
+
+    try:
+        names = [feed.name for feed in load_feeds(feeds_path(project_settings()))]
+    except FeedConfigError as exc:
+        print(exc, file=sys.stderr)
+        return ExitCode.BAD_CONFIG
+    if args.feeds:
+        names = list(args.feeds)
+    runs_dir = Path(args.out) / "_runs"
+    reports = load_reports(runs_dir)
+    if not reports:
+        print(f"no runs recorded in {runs_dir} yet")
+        return ExitCode.OK
+    last = reports[-1]
+    print(
+        f"{len(reports)} run(s) in {runs_dir}; last started {local_time(last.started)}, "
+        f"status {last.status} (exit {last.exit_code})"
+    )
+    for line in status_lines(reports, names, args.runs):
+        print(line)
+    unhealthy = [name for name in names if latest_status(reports, name) not in (None, "ok")]
+    return ExitCode.FAILED if unhealthy else ExitCode.OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Serve the bundled pages and crawl every feed over them, offline."""
+    from newsbot.spiderloader import project_dir
+
+    directory = Path(args.sites) if args.sites else project_dir() / BUNDLED_MIRROR
+    try:
+        server = start_mirror_thread(directory)
+    except FileNotFoundError as exc:
+        print(f"newsbot demo: {exc} (run it in the project directory, or pass --sites)",
+              file=sys.stderr)  # fmt: skip
+        return ExitCode.FAILED
+    os.environ[MIRROR_ENV] = server.url
+    print(f"offline demo: mirror of {directory} at {server.url}", flush=True)
+    try:
+        return cmd_crawl(args)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def network_available(host: str = "finance.eastmoney.com", timeout: float = 3.0) -> bool:
+    """Whether a real news site answers on port 443."""
+    try:
+        with socket.create_connection((host, 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """The main job: a live crawl when the sites are reachable, else the offline demo."""
+    if network_available():
+        return cmd_crawl(args)
+    print("no network to the news sites: running the offline demo instead", flush=True)
+    args.sites = None
+    return cmd_demo(args)
+
+
+def add_crawl_arguments(command: argparse.ArgumentParser) -> None:
+    """Add the arguments crawl, demo and run share."""
+    command.add_argument("feeds", nargs="*", help="feed names (default: all)")
+    command.add_argument("--out", default="data", help="output root (default: data)")
+    command.add_argument(
+        "--pattern",
+        default=DEFAULT_PATTERN,
+        help="record files under the output root; {feed}, {day} (YYYY-MM-DD) and {month} "
+        f"are filled in (default: {DEFAULT_PATTERN})",
+    )
+    command.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read list pages only; print the articles a run would fetch",
+    )
+    command.add_argument(
+        "--log-level", default="WARNING", help="log level on stderr (default: WARNING)"
+    )
+    command.add_argument(
+        "--log-file", help="rotating log file (default: <out>/_logs/newsbot.log; '' for none)"
+    )
+    command.add_argument(
+        "--log-file-level", default="INFO", help="log level of the log file (default: INFO)"
+    )
+    command.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress line on stderr (default: only on a terminal)",
+    )
+    command.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print the summary only when a feed is broken or failed (cron)",
+    )
+    command.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                         help="a Scrapy setting, as in `scrapy crawl -s`")  # fmt: skip
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``crawl``, ``demo``, ``run`` and ``status`` commands."""
+    for name, func, text in (
+        ("crawl", cmd_crawl, "crawl feeds (all by default) into data/<feed>/<date>.jsonl"),
+        ("demo", cmd_demo, "offline demo: serve tests/sites and crawl every feed over it"),
+        ("run", cmd_run, "live crawl if the sites are reachable, else the offline demo"),
+    ):
+        command = sub.add_parser(name, help=text)
+        add_crawl_arguments(command)
+        if name == "demo":
+            command.add_argument("--sites", help="mirror directory (default: tests/sites)")
+        command.set_defaults(func=func)
+
+    status = sub.add_parser("status", help="the last runs of each feed, from <out>/_runs")
+    status.add_argument("feeds", nargs="*", help="feed names (default: all)")
+    status.add_argument("--out", default="data", help="output directory (default: data)")
+    status.add_argument("--runs", type=int, default=5, help="runs per feed (default: 5)")
+    status.set_defaults(func=cmd_status)

@@ -1,0 +1,166 @@
+"""Loading feeds.yaml: parse, validate into Feed models, and locate every problem.
+
+All problems are reported at once, each as ``feeds.yaml:LINE: feed 'NAME' → key.path: message``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from newsbot.config.models import Feed, HtmlFeed, JsonFeed
+
+
+class FeedConfigError(ValueError):
+    """feeds.yaml is invalid; ``problems`` holds one located message per problem."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+_FEED_ADAPTER: TypeAdapter[HtmlFeed | JsonFeed] = TypeAdapter(Feed)
+_TOP_LEVEL_KEYS = frozenset({"feeds"})
+
+
+@dataclass(frozen=True)
+class _Located:
+    """A YAML node's line, for error messages."""
+
+    node: yaml.Node
+
+    @property
+    def line(self) -> int:
+        return self.node.start_mark.line + 1
+
+    def child(self, key: str | int) -> _Located | None:
+        if isinstance(self.node, yaml.MappingNode):
+            for key_node, value_node in self.node.value:
+                if key_node.value == key:
+                    return _Located(value_node)
+        elif (
+            isinstance(self.node, yaml.SequenceNode)
+            and isinstance(key, int)
+            and 0 <= key < len(self.node.value)
+        ):
+            return _Located(self.node.value[key])
+        return None
+
+    def key_line(self, key: str) -> int:
+        if isinstance(self.node, yaml.MappingNode):
+            for key_node, _ in self.node.value:
+                if key_node.value == key:
+                    return int(key_node.start_mark.line) + 1
+        return self.line
+
+
+def _locate(feed_node: _Located, loc: Sequence[str | int]) -> tuple[int, str]:
+    """Line and dotted path of a pydantic error location inside one feed's node."""
+    node, line = feed_node, feed_node.line
+    path: list[str] = []
+    for part in loc:
+        child = node.child(part)
+        if child is None:
+            if isinstance(part, str) and part in ("html", "json") and not path:
+                continue  # the discriminator's own level
+            if isinstance(part, str) and not part.startswith("function-"):
+                line = node.key_line(part)
+                path.append(part)
+            continue
+        line = node.key_line(part) if isinstance(part, str) else child.line
+        path.append(str(part) if isinstance(part, str) else f"[{part}]")
+        node = child
+    return line, ".".join(path).replace(".[", "[")
+
+
+def parse_feeds(text: str, filename: str = "feeds.yaml") -> list[HtmlFeed | JsonFeed]:
+    """Validate the text of a feeds file; raise FeedConfigError listing every problem."""
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark else 0
+        raise FeedConfigError([f"{filename}:{line}: YAML syntax error: {exc.problem}"]) from None
+    if root is None or not isinstance(data, dict):
+        raise FeedConfigError([f"{filename}:1: expected a mapping with a 'feeds' list"])
+    top = _Located(root)
+    problems = [
+        f"{filename}:{top.key_line(str(key))}: unknown top-level key {key!r}"
+        for key in data
+        if key not in _TOP_LEVEL_KEYS
+    ]
+    raw_feeds = data.get("feeds")
+    feeds_node = top.child("feeds")
+    if not isinstance(raw_feeds, list) or feeds_node is None:
+        problems.append(f"{filename}:{top.line}: 'feeds' must be a list of feed blocks")
+        raise FeedConfigError(problems)
+
+    feeds = _validate_feeds(raw_feeds, feeds_node, filename, problems)
+    if problems:
+        raise FeedConfigError(problems)
+    return feeds
+
+
+def _validate_feeds(
+    raw_feeds: list[Any], feeds_node: _Located, filename: str, problems: list[str]
+) -> list[HtmlFeed | JsonFeed]:
+    """The feed blocks that validate; every problem of the others goes onto ``problems``."""
+    feeds: list[HtmlFeed | JsonFeed] = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(raw_feeds):
+        node = feeds_node.child(index)
+        assert node is not None  # the same YAML text gave both trees
+        name = raw.get("name") if isinstance(raw, dict) else None
+        label = f"feed {name!r}" if name else f"feed #{index + 1}"
+        if not isinstance(raw, dict):
+            problems.append(f"{filename}:{node.line}: {label}: a feed must be a mapping")
+            continue
+        if isinstance(name, str) and name in seen:
+            problems.append(
+                f"{filename}:{node.key_line('name')}: {label}: duplicate feed name "
+                f"(first defined on line {seen[name]})"
+            )
+            continue
+        if isinstance(name, str):
+            seen[name] = node.key_line("name")
+        try:
+            feeds.append(_FEED_ADAPTER.validate_python(raw))
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                line, path = _locate(node, error["loc"])
+                message = error["msg"].removeprefix("Value error, ")
+                where = f" → {path}" if path else ""
+                problems.append(f"{filename}:{line}: {label}{where}: {message}")
+    return feeds
+
+
+def load_feeds(path: str | Path) -> list[HtmlFeed | JsonFeed]:
+    """Read and validate a feeds file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FeedConfigError([f"{path}: cannot read feeds file: {exc.strerror}"]) from None
+    return parse_feeds(text, str(path))
+
+
+def iter_feed_urls(feed: HtmlFeed | JsonFeed) -> Iterator[str]:
+    """Every URL or URL template a feed declares (for allowed domains)."""
+    if isinstance(feed, HtmlFeed):
+        yield from feed.start_urls
+    else:
+        yield feed.list_api.url
+        yield feed.list_api.link
+        if feed.article_api is not None:
+            yield feed.article_api.url
+
+
+def feeds_schema() -> dict[str, Any]:
+    """JSON Schema of one feed block (for docs/feeds.schema.json)."""
+    return _FEED_ADAPTER.json_schema()

@@ -1,0 +1,78 @@
+"""Plain text of body HTML: one line per block, spaces normalized."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from newsbot.core.clean.fragment import INLINE_SPACE, parse_fragment
+from newsbot.core.clean.sanitize import DROPPED_TAGS
+
+BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "tr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "table",
+        "ul",
+        "ol",
+        "figure",
+        "figcaption",
+        "hr",
+        "center",
+        "section",
+        "article",
+        "caption",
+    ]
+)
+
+
+def html_to_lines(html: str) -> list[str]:
+    """Plain-text lines of body HTML: one per block, spaces normalized, no empty lines."""
+    if not html or not html.strip():
+        return []
+    root = parse_fragment(html)
+    chunks: list[str] = []
+    _collect_text(root, chunks)
+    text = "".join(chunks)
+    lines = (INLINE_SPACE.sub(" ", line).strip() for line in text.split("\n"))
+    return [line for line in lines if line]
+
+
+def _collect_text(node: etree._Element, chunks: list[str]) -> None:
+    tag = node.tag.lower() if isinstance(node.tag, str) else ""
+    if tag in DROPPED_TAGS or not isinstance(node.tag, str):
+        return
+    block = tag in BLOCK_TAGS
+    if block:
+        chunks.append("\n")
+    if tag in ("td", "th"):
+        chunks.append(" ")
+    keep_breaks = tag == "pre"
+    chunks.append(_flatten(node.text, keep_breaks))
+    for child in node:
+        _collect_text(child, chunks)
+        chunks.append(_flatten(child.tail, keep_breaks))
+    if block:
+        chunks.append("\n")
+
+
+def _flatten(text: str | None, keep_breaks: bool) -> str:
+    """Source line breaks inside a block are spaces (only <pre> keeps them)."""
+    if not text:
+        return ""
+    return text if keep_breaks else text.replace("\r", " ").replace("\n", " ")
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of body HTML, paragraphs separated by ``\\n``."""
+    return "\n".join(html_to_lines(html))
