@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from newsbot.config import FeedConfigError, load_feeds
 from newsbot.core.codes import ExitCode
@@ -27,6 +28,10 @@ from newsbot.ops.progress import Progress
 from newsbot.ops.summary import crawler_feed, print_dry_run, print_summary
 from newsbot.signals import article_would_fetch
 
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import Settings
+
 __all__ = ["DEFAULT_PATTERN", "RunOptions", "project_settings", "run_feeds"]
 
 
@@ -36,49 +41,14 @@ def run_feeds(options: RunOptions) -> int:
     Returns the exit code: 0 all ok, 1 a feed failed, 2 bad configuration or options,
     3 a feed is broken (newsbot.ops.health).
     """
-    from scrapy.crawler import CrawlerProcess
-
-    from newsbot.spiderloader import feeds_path
-
     try:
         settings = crawl_settings(options)
-        feeds = load_feeds(feeds_path(settings))
+        selected = select_feeds(options.feeds, settings)
     except (FeedConfigError, ValueError) as exc:
         print(f"newsbot crawl: {exc}", file=sys.stderr)
         return ExitCode.BAD_CONFIG
-    known = [feed.name for feed in feeds]
-    unknown = [name for name in options.feeds if name not in known]
-    if unknown:
-        print(
-            f"newsbot crawl: unknown feed(s): {', '.join(unknown)}; "
-            f"known: {', '.join(sorted(known))}",
-            file=sys.stderr,
-        )
-        return ExitCode.BAD_CONFIG
-    selected = list(dict.fromkeys(options.feeds)) or known
     started_at, started = now_utc(), time.monotonic()
-    process = CrawlerProcess(settings)
-    handlers = install_log_handlers(settings, options)
-    try:
-        crawlers = []
-        would_fetch: dict[str, list[str]] = {}
-        for name in selected:
-            crawler = process.create_crawler(name)
-            crawlers.append(crawler)
-            urls = would_fetch.setdefault(name, [])
-            crawler.signals.connect(_collector(urls), signal=article_would_fetch, weak=False)
-            process.crawl(crawler)
-        show_progress = sys.stderr.isatty() if options.progress is None else options.progress
-        progress = Progress(crawlers, sys.stderr) if show_progress else None
-        if progress is not None:
-            progress.start()
-        process.start()
-        if progress is not None:
-            progress.stop()
-    finally:
-        for handler in handlers:
-            logging.root.removeHandler(handler)
-            handler.close()
+    crawlers, would_fetch = crawl(settings, selected, options)
     if options.dry_run:
         return print_dry_run(crawlers, would_fetch)
     history = load_reports(options.runs_dir)
@@ -98,6 +68,52 @@ def run_feeds(options: RunOptions) -> int:
         print_summary(report)
         print(f"run report: {path}")
     return report.exit_code
+
+
+def select_feeds(names: Sequence[str], settings: Settings) -> list[str]:
+    """The feeds to crawl, in the order asked (all, in feeds.yaml order, when none is
+    named); ValueError naming the unknown ones."""
+    from newsbot.spiderloader import feeds_path
+
+    known = [feed.name for feed in load_feeds(feeds_path(settings))]
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ValueError(
+            f"unknown feed(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+    return list(dict.fromkeys(names)) or known
+
+
+def crawl(
+    settings: Settings, selected: Sequence[str], options: RunOptions
+) -> tuple[list[Crawler], dict[str, list[str]]]:
+    """Run one crawler per feed in one process, with newsbot's log handlers and the
+    progress line; the crawlers, and per feed the URLs a dry run would fetch."""
+    from scrapy.crawler import CrawlerProcess
+
+    process = CrawlerProcess(settings)
+    handlers = install_log_handlers(settings, options)
+    crawlers: list[Crawler] = []
+    would_fetch: dict[str, list[str]] = {}
+    try:
+        for name in selected:
+            crawler = process.create_crawler(name)
+            crawlers.append(crawler)
+            urls = would_fetch.setdefault(name, [])
+            crawler.signals.connect(_collector(urls), signal=article_would_fetch, weak=False)
+            process.crawl(crawler)
+        show_progress = sys.stderr.isatty() if options.progress is None else options.progress
+        progress = Progress(crawlers, sys.stderr) if show_progress else None
+        if progress is not None:
+            progress.start()
+        process.start()
+        if progress is not None:
+            progress.stop()
+    finally:
+        for handler in handlers:
+            logging.root.removeHandler(handler)
+            handler.close()
+    return crawlers, would_fetch
 
 
 def _collector(urls: list[str]) -> Callable[..., None]:

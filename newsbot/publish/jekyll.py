@@ -100,21 +100,26 @@ class PostFormatError(ValueError):
     """A file is not a post of this format; the message names the file and the problem."""
 
 
-def parse_post(text: str, filename: str, style: PostStyle, feed: str = "import") -> dict[str, Any]:
-    """A record from a post's text; whatever ``style`` cannot derive goes into ``post``."""
+def split_front_matter(text: str, filename: str) -> tuple[str, dict[str, Any], str]:
+    """A post's front matter (as written, and parsed) and the text after it."""
     if not text.startswith("---\n"):
         raise PostFormatError(f"{filename}: does not start with a front matter '---' line")
     end = text.find("\n---\n", 3)
     if end < 0:
         raise PostFormatError(f"{filename}: front matter is not closed by a '---' line")
     front = text[4 : end + 1]
-    rest = text[end + 5 :]
     try:
         matter = yaml.load(front, Loader=yaml.BaseLoader) or {}
     except yaml.YAMLError as exc:
         raise PostFormatError(f"{filename}: front matter is not YAML: {exc}") from None
     if not isinstance(matter, dict):
         raise PostFormatError(f"{filename}: front matter is not a mapping")
+    return front, matter, text[end + 5 :]
+
+
+def parse_post(text: str, filename: str, style: PostStyle, feed: str = "import") -> dict[str, Any]:
+    """A record from a post's text; whatever ``style`` cannot derive goes into ``post``."""
+    front, matter, rest = split_front_matter(text, filename)
     body_part = rest.rstrip("\n")
     tail = rest[len(body_part) :]
     lead = body_part[: len(body_part) - len(body_part.lstrip("\n"))]
