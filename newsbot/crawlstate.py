@@ -32,8 +32,6 @@ class CrawlState:
         self.crawler = crawler
         self.settings = NewsbotSettings.from_settings(crawler.settings)
         self._store: StateStore | None = None
-        #: Article links answered with a redirect → where to (RedirectMemoryMiddleware).
-        self.redirects: dict[str, str] = {}
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
         if self.settings.mirror:
             logger.info("Offline mirror on: every request is served by %s", self.settings.mirror)

@@ -2,11 +2,13 @@
 
 - :class:`IncrementalMiddleware` (spider middleware): article links the state store knows
   are not requested again, and a list page whose article links were all known ends the
-  paging (older pages are archived too).
+  paging (older pages are archived too) — but only when the feed's previous pass was
+  complete (the paging frontier): after an interrupted pass, paging goes on past known
+  pages, so a killed back-fill is finished by the next run.
 - :class:`DryRunMiddleware` (spider middleware): in a dry run no article is requested;
   each is announced with the ``article_would_fetch`` signal and counted.
-- :class:`RedirectMemoryMiddleware` (downloader middleware): notes article links that
-  redirect, so the archive can remember them as known.
+- :class:`RedirectMemoryMiddleware` (downloader middleware): remembers article links that
+  redirect in the state store as they are learnt, so later runs do not fetch them again.
 
 Spiders mark their requests with meta keys: ``newsbot_article`` (the article's
 human-facing URL) on article requests, ``newsbot_list_page`` (1, 2, …) on list pages.
@@ -19,7 +21,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from w3lib.url import safe_url_string
 
@@ -28,6 +30,7 @@ from newsbot.crawlstate import CrawlState
 from newsbot.signals import article_would_fetch
 
 if TYPE_CHECKING:
+    from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
@@ -75,14 +78,48 @@ class _BatchMiddleware:
 
 
 class IncrementalMiddleware(_BatchMiddleware):
-    """Skip known article links; stop paging at a list page whose links are all known.
-    Off (NotConfigured) when the state store is not persistent."""
+    """Skip known article links; stop paging at a list page whose links are all known,
+    when the feed's previous pass was complete. Off (NotConfigured) when the state store
+    is not persistent."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        #: Whether an all-known list page may end the paging (the last pass was complete).
+        self.trusted = False
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
         if not CrawlState.of(crawler).settings.persistent:
             raise NotConfigured  # no persistent NEWSBOT_STATE (a message would log a warning)
         return cls(crawler)
+
+    def spider_opened(self, spider: Spider) -> None:
+        """Read whether the last pass was complete; mark this one as under way."""
+        store = self.state.store
+        with store.transaction():
+            self.trusted = store.pass_complete(spider.name)
+            if not self.state.settings.dry_run:
+                store.begin_pass(spider.name)
+        if not self.trusted:
+            logger.info(
+                "feed %r: the last pass did not finish; paging past known pages", spider.name
+            )
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Record the pass as complete only if it ended by itself with nothing failed."""
+        if self.state.settings.dry_run:
+            return
+        assert self.crawler.stats is not None
+        stats = self.crawler.stats.get_stats()
+        failed = stats.get("newsbot/errors", 0) + sum(
+            count for name, count in stats.items() if name.startswith("newsbot/failed/")
+        )
+        complete = reason == "finished" and not failed
+        store = self.state.store
+        with store.transaction():
+            store.end_pass(spider.name, complete, stats.get("newsbot/list_pages", 0))
 
     def filter_batch(self, response: Response, outputs: list[Any]) -> list[Any]:
         links = [link for link in map(article_url, outputs) if link]
@@ -96,15 +133,16 @@ class IncrementalMiddleware(_BatchMiddleware):
         assert self.crawler.stats is not None
         if skipped:
             self.crawler.stats.inc_value("newsbot/skipped_known", skipped)
-        all_known = skipped == len(links)
-        if all_known:
-            self.crawler.stats.inc_value("newsbot/paging_stopped_known")
+        stop = skipped == len(links) and self.trusted
+        if skipped == len(links):
+            stat = "paging_stopped_known" if stop else "paging_past_known"
+            self.crawler.stats.inc_value(f"newsbot/{stat}")
         kept = []
         for output in outputs:
             link = article_url(output)
             if link is not None and canonical[link] in known:
-                continue  # written by an earlier run
-            if all_known and is_list_request(output):
+                continue  # written (or skipped with a reason) by an earlier run
+            if stop and is_list_request(output):
                 continue  # this page is archived already, and so are older ones
             kept.append(output)
         return kept
@@ -134,15 +172,20 @@ class DryRunMiddleware(_BatchMiddleware):
 
 
 class RedirectMemoryMiddleware:
-    """Notes ``link → target`` in the crawl's state for every 3xx answer to an article
-    request. It sits below RedirectMiddleware, so it sees the redirect even when Scrapy
-    then filters the target as already requested."""
+    """Stores ``link → target`` for every 3xx answer to an article request, at once (a
+    killed run keeps what it learnt). It sits below RedirectMiddleware, so it sees the
+    redirect even when Scrapy then filters the target as already requested. Off
+    (NotConfigured) without a persistent state store, or in a dry run."""
 
     def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.state = CrawlState.of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedirectMemoryMiddleware:
+        settings = CrawlState.of(crawler).settings
+        if not settings.persistent or settings.dry_run:
+            raise NotConfigured  # nothing to remember across runs
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
@@ -153,6 +196,15 @@ class RedirectMemoryMiddleware:
             and location
             and request.meta.get("newsbot_page") == "article"
         ):
-            target = safe_url_string(location.decode("latin-1"), encoding="utf-8")
-            self.state.redirects[request.url] = urljoin(request.url, target)
+            target = urljoin(
+                request.url, safe_url_string(location.decode("latin-1"), encoding="utf-8")
+            )
+            aliases = getattr(getattr(self.crawler.spider, "feed", None), "host_aliases", {})
+            store = self.state.store
+            with store.transaction():
+                store.add_redirect(
+                    canonical_url(request.url, aliases), canonical_url(target, aliases)
+                )
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("newsbot/redirects_learnt")
         return response

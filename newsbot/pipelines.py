@@ -21,7 +21,7 @@ from newsbot.core.dedup import canonical_url, minhash
 from newsbot.core.labels import render_label
 from newsbot.crawlstate import CrawlState
 from newsbot.items import RECORD_FIELDS
-from newsbot.store.adoption import adopt_lines, remember_redirects
+from newsbot.store.adoption import adopt_lines
 from newsbot.store.jsonl import JsonlWriter
 
 if TYPE_CHECKING:
@@ -53,18 +53,31 @@ class _FeedPipeline:
         return getattr(self.crawler.spider, "feed", None)
 
     def drop(self, article: ItemAdapter, reason: DropReason, detail: str = "") -> DropItem:
-        """Count and log a drop; return the DropItem to raise.
+        """Count and log a drop (and remember its URL, for a deliberate one); return the
+        DropItem to raise.
 
         Expected drops (already written, filtered out) are logged at INFO, the rest as
         warnings: they mean a page that could not be read.
         """
         self.stats.inc_value(f"newsbot/dropped/{reason}")
+        if reason.remembered:
+            self._remember(article, reason)
         level = logging.INFO if reason.expected else logging.WARNING
         logger.log(
             level, "feed %r dropped (%s) %s%s", article["feed"], reason, article["url"],
             f": {detail}" if detail else "",
         )  # fmt: skip
         return DropItem(str(reason))
+
+    def _remember(self, article: ItemAdapter, reason: DropReason) -> None:
+        """Store a deliberately dropped article's URL as known, with its reason."""
+        state = CrawlState.of(self.crawler)
+        if not state.settings.persistent or state.settings.dry_run:
+            return
+        feed = self.feed
+        canonical = canonical_url(article["url"], feed.host_aliases if feed else {})
+        with state.store.transaction():
+            state.store.add_skipped(canonical, article["feed"], article["url"], reason)
 
 
 class ValidatePipeline(_FeedPipeline):
@@ -155,6 +168,10 @@ class ArchivePipeline(_FeedPipeline):
     ``duplicate_of`` (or is dropped, per feed); the line is written and flushed; only
     then is the record stored as seen. A kill at any point never leaves a record seen but
     unwritten. The store is the crawl's (newsbot.crawlstate), opened on first use.
+
+    Without a persistent state store (``NEWSBOT_STATE`` empty: a one-off run such as
+    ``scrapy crawl FEED -O out.jsonl -s NEWSBOT_STATE=``) the archive is not touched:
+    records are deduplicated within the run and go only to Scrapy's feed exports.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -162,12 +179,19 @@ class ArchivePipeline(_FeedPipeline):
         self.state = CrawlState.of(crawler)
         self.writer = JsonlWriter(self.state.settings.output, self.state.settings.fsync)
         self.day = datetime.now(SHANGHAI).strftime("%Y-%m-%d")
+        self.archive = self.state.settings.persistent
 
     def open_spider(self) -> None:
         """Adopt lines a killed run wrote but did not get to record as seen."""
         feed = self.feed
-        if feed is None or not self.state.settings.persistent or self.state.settings.dry_run:
-            return  # no persistent state to reconcile with, or a dry run: change nothing
+        if not self.archive:
+            logger.info(
+                "no state store (NEWSBOT_STATE is empty): the archive is not written; "
+                "records go only to feed exports (-O)"
+            )
+            return
+        if feed is None or self.state.settings.dry_run:
+            return  # a dry run changes nothing
         store = self.state.store
         paths = {self.writer.path_for(feed.name, self.day)}
         last = store.last_output(feed.name)
@@ -186,38 +210,39 @@ class ArchivePipeline(_FeedPipeline):
         canonical = canonical_url(article["url"], feed.host_aliases if feed else {})
         path = self.writer.path_for(article["feed"], self.day)
         store = self.state.store
+        duplicate_of: str | None = None
         with store.transaction():
             known = store.known_url(canonical)
             if known is None:
-                self._write(article, canonical, path)
+                duplicate_of = self._write(article, canonical, path)
         if known is not None:
             raise self.drop(article, DropReason.DUPLICATE_URL, f"already written as {known}")
+        if duplicate_of is not None:  # dropped as the same story; remembered after rollback
+            raise self.drop(article, DropReason.DUPLICATE_TEXT, f"same story as {duplicate_of}")
         self.stats.inc_value("newsbot/written")
-        self.stats.set_value("newsbot/output", str(path))
+        if self.archive:
+            self.stats.set_value("newsbot/output", str(path))
         return item
 
-    def _write(self, article: ItemAdapter, canonical: str, path: Path) -> None:
-        """Mark or drop a near-duplicate; write the line; record it (inside the transaction)."""
+    def _write(self, article: ItemAdapter, canonical: str, path: Path) -> str | None:
+        """Mark a near-duplicate, write the line and record it (inside the transaction);
+        or, for a feed that drops near-duplicates, return the earlier copy's URL."""
         feed, store = self.feed, self.state.store
         signature = minhash(article["text"])  # only for items that get this far
         match = store.near_duplicate(signature)
         if match is not None:
             if feed is not None and feed.on_duplicate == "drop":
-                raise self.drop(article, DropReason.DUPLICATE_TEXT, f"same story as {match.url}")
+                return match.url
             article["duplicate_of"] = match.id
             self.stats.inc_value("newsbot/duplicates_marked")
-        self.writer.write({name: article[name] for name in RECORD_FIELDS}, path)
+        if self.archive:
+            self.writer.write({name: article[name] for name in RECORD_FIELDS}, path)
         store.add(
             article["id"], canonical, article["feed"], article["url"], str(path), signature,
             article["duplicate_of"],
         )  # fmt: skip
+        return None
 
     def close_spider(self) -> None:
-        """Remember redirected links; close the output files (the store closes itself)."""
-        if not self.state.settings.dry_run:
-            feed = self.feed
-            remembered = remember_redirects(
-                self.state.store, self.state.redirects, feed.host_aliases if feed else {}
-            )
-            self.stats.set_value("newsbot/redirects_remembered", remembered)
+        """Close the output files (the store closes itself, when the engine stops)."""
         self.writer.close()

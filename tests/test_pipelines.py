@@ -172,7 +172,7 @@ def test_links_that_redirected_are_not_downloaded_again(tmp_path: Path) -> None:
     ]
     assert "GET /bank.example.cn/news/old2.html" in fetched_first
     # moved-to-0 led to a0, which Scrapy had already requested: still remembered
-    assert "'newsbot/redirects_remembered': 2" in log
+    assert "'newsbot/redirects_learnt': 2" in log
     assert second == []
     assert "'newsbot/skipped_known': 4" in again
     assert [line for line in fetched_second if "/news/" in line] == [

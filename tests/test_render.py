@@ -191,7 +191,8 @@ def test_a_crashed_browser_fails_its_pages_and_the_crawl_goes_on(tmp_path: Path)
     before = chromium_processes()
     try:
         crawl_process = subprocess.Popen(
-            [str(BIN / "scrapy"), "crawl", "test_site", "-L", "INFO", "-s", "NEWSBOT_STATE=",
+            [str(BIN / "scrapy"), "crawl", "test_site", "-L", "INFO",
+                 "-s", f"NEWSBOT_STATE={tmp_path / 'state.sqlite3'}",
              "-s", f"NEWSBOT_OUTPUT={archive}/{{feed}}/{{day}}.jsonl",
              "-s", "DOWNLOAD_DELAY=0.05"],
             cwd=ROOT, env={**os.environ, "NEWSBOT_MIRROR": server.url,

@@ -39,6 +39,12 @@ class DropReason(StrEnum):
         return self in EXPECTED_DROPS
 
     @property
+    def remembered(self) -> bool:
+        """Whether the article's URL is remembered as known with this reason (read and
+        deliberately not written), so later runs do not download it again."""
+        return self in REMEMBERED_DROPS
+
+    @property
     def extraction_failure(self) -> bool:
         """Whether the page was fetched but its article could not be read."""
         return self in EXTRACTION_DROPS
@@ -47,6 +53,7 @@ class DropReason(StrEnum):
 EXPECTED_DROPS = frozenset(
     {DropReason.DUPLICATE_URL, DropReason.DUPLICATE_TEXT, DropReason.FILTERED, DropReason.TOO_OLD}
 )
+REMEMBERED_DROPS = frozenset({DropReason.DUPLICATE_TEXT, DropReason.FILTERED, DropReason.TOO_OLD})
 EXTRACTION_DROPS = frozenset(
     {DropReason.MISSING_TITLE, DropReason.MISSING_BODY, DropReason.EMPTY_BODY, DropReason.BAD_DATE}
 )

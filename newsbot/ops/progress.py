@@ -26,6 +26,8 @@ class Progress:
         totals = {"pages": 0, "new": 0, "errors": 0}
         done = 0
         for crawler in self.crawlers:
+            if crawler.stats is None:
+                continue  # not started yet: feeds run one after the other
             stats = crawler.stats.get_stats()
             totals["pages"] += stats.get("downloader/response_count", 0)
             totals["new"] += stats.get("item_scraped_count", 0)

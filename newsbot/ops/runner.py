@@ -29,8 +29,13 @@ from newsbot.ops.summary import crawler_feed, print_dry_run, print_summary
 from newsbot.signals import article_would_fetch
 
 if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
+    from collections.abc import Generator
+
+    from scrapy.crawler import Crawler, CrawlerProcess
     from scrapy.settings import Settings
+    from twisted.internet.defer import Deferred
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["DEFAULT_PATTERN", "RunOptions", "project_settings", "run_feeds"]
 
@@ -87,11 +92,21 @@ def select_feeds(names: Sequence[str], settings: Settings) -> list[str]:
 def crawl(
     settings: Settings, selected: Sequence[str], options: RunOptions
 ) -> tuple[list[Crawler], dict[str, list[str]]]:
-    """Run one crawler per feed in one process, with newsbot's log handlers and the
-    progress line; the crawlers, and per feed the URLs a dry run would fetch."""
+    """Run one crawler per feed in one process, one feed after the other in the order
+    given, with newsbot's log handlers and the progress line; the crawlers, and per feed
+    the URLs a dry run would fetch.
+
+    One after the other, so that which feed's copy of a story is the original does not
+    depend on which response happens to arrive first (docs/dedup.md): the earlier feed
+    in feeds.yaml always wins.
+    """
     from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.reactor import install_reactor
 
     process = CrawlerProcess(settings)
+    # The reactor Scrapy would install at the first crawl, installed before anything here
+    # (the progress line, the feeds' chain) imports it.
+    install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
     handlers = install_log_handlers(settings, options)
     crawlers: list[Crawler] = []
     would_fetch: dict[str, list[str]] = {}
@@ -101,12 +116,11 @@ def crawl(
             crawlers.append(crawler)
             urls = would_fetch.setdefault(name, [])
             crawler.signals.connect(_collector(urls), signal=article_would_fetch, weak=False)
-            process.crawl(crawler)
         show_progress = sys.stderr.isatty() if options.progress is None else options.progress
         progress = Progress(crawlers, sys.stderr) if show_progress else None
         if progress is not None:
             progress.start()
-        process.start()
+        _run_in_order(process, crawlers)
         if progress is not None:
             progress.stop()
     finally:
@@ -114,6 +128,29 @@ def crawl(
             logging.root.removeHandler(handler)
             handler.close()
     return crawlers, would_fetch
+
+
+def _run_in_order(process: CrawlerProcess, crawlers: Sequence[Crawler]) -> None:
+    """Crawl each crawler after the previous one ended, then stop the reactor; a crawler
+    that fails to start is logged with its feed and the others still run."""
+    from twisted.internet import defer, reactor
+
+    @defer.inlineCallbacks
+    def in_order() -> Generator[Deferred[None], None, None]:
+        for crawler in crawlers:
+            try:
+                yield process.crawl(crawler)
+            except Exception:  # a broken feed must not stop the feeds after it
+                logger.exception("feed %r: the crawl could not run", crawler_feed(crawler))
+
+    def stop(_: object) -> None:
+        reactor.stop()  # type: ignore[misc]  # twisted types the global reactor loosely
+
+    def begin() -> None:
+        in_order().addBoth(stop)
+
+    reactor.callWhenRunning(begin)
+    process.start(stop_after_crawl=False)
 
 
 def _collector(urls: list[str]) -> Callable[..., None]:

@@ -1,5 +1,4 @@
-"""Reconciling the state store with what is on disk after an interrupted run, and
-remembering links that redirected to a written record."""
+"""Reconciling the state store with what is on disk after an interrupted run."""
 
 from __future__ import annotations
 
@@ -10,9 +9,6 @@ from pathlib import Path
 from newsbot.core.dedup import canonical_url, minhash
 from newsbot.store.jsonl import drop_torn_tail
 from newsbot.store.protocol import StateStore
-
-#: Redirect chains longer than this are not followed when aliasing.
-MAX_REDIRECT_HOPS = 10
 
 
 def adopt_lines(store: StateStore, path: Path, host_aliases: Mapping[str, str]) -> int:
@@ -31,22 +27,3 @@ def adopt_lines(store: StateStore, path: Path, host_aliases: Mapping[str, str]) 
                 )  # fmt: skip
                 adopted += 1
     return adopted
-
-
-def remember_redirects(
-    store: StateStore, redirects: Mapping[str, str], host_aliases: Mapping[str, str]
-) -> int:
-    """Article links that redirected (link → target) to a written record count as known
-    from now on: later runs do not download them again. Returns how many were remembered."""
-    remembered = 0
-    with store.transaction():
-        for link in redirects:
-            target, hops = redirects[link], 0
-            while target in redirects and hops < MAX_REDIRECT_HOPS:  # a chain of redirects
-                target, hops = redirects[target], hops + 1
-            record_id = store.known_url(canonical_url(target, host_aliases))
-            alias = canonical_url(link, host_aliases)
-            if record_id is not None and alias != canonical_url(target, host_aliases):
-                store.add_alias(alias, record_id)
-                remembered += 1
-    return remembered

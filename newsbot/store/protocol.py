@@ -33,8 +33,23 @@ class StateStore(Protocol):
     def known_urls(self, canonical_urls: list[str]) -> set[str]:
         """Which of these canonical URLs are known (written, or an alias of a record)."""
 
-    def add_alias(self, canonical_url: str, record_id: str) -> None:
-        """Remember that ``canonical_url`` leads to the written record ``record_id``."""
+    def add_redirect(self, canonical_url: str, target: str) -> None:
+        """Remember that ``canonical_url`` redirects to ``target`` (both canonical)."""
+
+    def add_skipped(self, canonical_url: str, feed: str, url: str, reason: str) -> None:
+        """Remember an article read and deliberately not written, with the reason."""
+
+    def skipped_reason(self, canonical_url: str) -> str | None:
+        """Why this URL was read and not written, if it was."""
+
+    def pass_complete(self, feed: str) -> bool:
+        """Whether the feed's last pass finished (its paging and every article listed)."""
+
+    def begin_pass(self, feed: str) -> None:
+        """Mark a pass of the feed as under way."""
+
+    def end_pass(self, feed: str, complete: bool, pages: int) -> None:
+        """Record how the feed's pass ended and how many list pages it read."""
 
     def near_duplicate(self, signature: np.ndarray) -> Match | None:
         """The most similar earlier original record, if it is a near-duplicate."""

@@ -26,9 +26,27 @@ CREATE TABLE IF NOT EXISTS records (
     signature     BLOB NOT NULL,
     written_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 );
+-- aliases: links that redirected, written by newsbot 0.1 (read, no longer written)
 CREATE TABLE IF NOT EXISTS aliases (
     canonical_url TEXT PRIMARY KEY,
     id            TEXT NOT NULL REFERENCES records(id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS redirects (
+    canonical_url TEXT PRIMARY KEY,
+    target        TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS skipped (
+    canonical_url TEXT PRIMARY KEY,
+    feed          TEXT NOT NULL,
+    url           TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    skipped_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS passes (
+    feed          TEXT PRIMARY KEY,
+    complete      INTEGER NOT NULL,
+    pages         INTEGER NOT NULL DEFAULT 0,
+    updated_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS bands (
     band  INTEGER NOT NULL,
@@ -74,25 +92,72 @@ class SqliteStateStore:
         return row[0] if row else None
 
     def known_urls(self, canonical_urls: list[str]) -> set[str]:
-        """Which of these canonical URLs have been written."""
+        """Which of these canonical URLs are known: written, skipped with a reason, or a
+        redirect (chain) to a written record."""
         found: set[str] = set()
-        for start in range(0, len(canonical_urls), 500):
-            chunk = canonical_urls[start : start + 500]
+        for start in range(0, len(canonical_urls), 300):
+            chunk = canonical_urls[start : start + 300]
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
-                f"SELECT canonical_url FROM records WHERE canonical_url IN ({marks}) "
-                f"UNION SELECT canonical_url FROM aliases WHERE canonical_url IN ({marks})",
-                chunk + chunk,
+                f"""WITH RECURSIVE hop(start, target, depth) AS (
+                    SELECT canonical_url, target, 1 FROM redirects
+                    WHERE canonical_url IN ({marks})
+                    UNION ALL
+                    SELECT hop.start, r.target, hop.depth + 1 FROM hop
+                    JOIN redirects r ON r.canonical_url = hop.target WHERE hop.depth < 10
+                )
+                SELECT canonical_url FROM records WHERE canonical_url IN ({marks})
+                UNION SELECT canonical_url FROM aliases WHERE canonical_url IN ({marks})
+                UNION SELECT canonical_url FROM skipped WHERE canonical_url IN ({marks})
+                UNION SELECT hop.start FROM hop JOIN records x ON x.canonical_url = hop.target""",
+                chunk * 4,
             )
             found.update(row[0] for row in rows)
         return found
 
-    def add_alias(self, canonical_url: str, record_id: str) -> None:
-        """Remember that ``canonical_url`` (a link that redirected) leads to a written
-        record, so that later runs do not download it again."""
+    def add_redirect(self, canonical_url: str, target: str) -> None:
+        """Remember that ``canonical_url`` redirects to ``target`` (both canonical): once
+        the target is written, the link counts as known."""
         self._db.execute(
-            "INSERT OR IGNORE INTO aliases (canonical_url, id) VALUES (?, ?)",
-            (canonical_url, record_id),
+            "INSERT OR REPLACE INTO redirects (canonical_url, target) VALUES (?, ?)",
+            (canonical_url, target),
+        )
+
+    def add_skipped(self, canonical_url: str, feed: str, url: str, reason: str) -> None:
+        """Remember an article read and deliberately not written (a duplicate, filtered,
+        too old), so later runs do not download it again."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO skipped (canonical_url, feed, url, reason) VALUES (?, ?, ?, ?)",
+            (canonical_url, feed, url, reason),
+        )
+
+    def skipped_reason(self, canonical_url: str) -> str | None:
+        """Why this URL was read and not written, if it was."""
+        row = self._db.execute(
+            "SELECT reason FROM skipped WHERE canonical_url = ?", (canonical_url,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def pass_complete(self, feed: str) -> bool:
+        """Whether the feed's last pass finished its paging and every article it listed
+        (False when a pass was interrupted, or none is recorded)."""
+        row = self._db.execute("SELECT complete FROM passes WHERE feed = ?", (feed,)).fetchone()
+        return bool(row and row[0])
+
+    def begin_pass(self, feed: str) -> None:
+        """Mark a pass of the feed as under way (incomplete until :meth:`end_pass`)."""
+        self._db.execute(
+            "INSERT INTO passes (feed, complete, pages) VALUES (?, 0, 0) ON CONFLICT(feed) "
+            "DO UPDATE SET complete = 0, pages = 0, updated_at = excluded.updated_at",
+            (feed,),
+        )
+
+    def end_pass(self, feed: str, complete: bool, pages: int) -> None:
+        """Record how the feed's pass ended and how many list pages it read."""
+        self._db.execute(
+            "UPDATE passes SET complete = ?, pages = ?, "
+            "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE feed = ?",
+            (int(complete), pages, feed),
         )
 
     def near_duplicate(

@@ -1,0 +1,235 @@
+"""The archive's promise, tested with real crawls over a generated multi-page site: every
+article once, whatever the kill, the interruption or the order; nothing marked seen that
+is not on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import BIN, ROOT, Mirror, read_jsonl, run_command, start_mirror, stop
+from tests.testsite import SITE_FEED, write_site, written_ids
+
+ARTICLES, PER_PAGE = 300, 30  # ten list pages
+NEWS = "bank.example.cn/news"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[tuple[Mirror, dict[str, str]]]:
+    """A 300-article, 10-page newsroom on a mirror, and the environment that crawls it."""
+    write_site(tmp_path / "sites", articles=ARTICLES, per_page=PER_PAGE)
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(SITE_FEED, encoding="utf-8")
+    server = start_mirror(tmp_path / "sites")
+    yield server, {**os.environ, "NEWSBOT_MIRROR": server.url, "NEWSBOT_FEEDS": str(feeds)}
+    stop(server.process)
+
+
+def newsbot_crawl(
+    out: Path, env: dict[str, str], *settings: str
+) -> subprocess.CompletedProcess[str]:
+    """`newsbot crawl --out OUT [-s …]`, run to its end."""
+    extra = [part for setting in settings for part in ("-s", setting)]
+    result = run_command(["newsbot", "crawl", "--out", str(out), *extra], env=env)
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    return result
+
+
+def comparable(out: Path) -> dict[str, dict[str, Any]]:
+    """Records by id, without the crawl time (the only field two runs may differ in)."""
+    records = [record for path in out.glob("test_site/*.jsonl") for record in read_jsonl(path)]
+    return {str(r["id"]): {k: v for k, v in r.items() if k != "crawled_at"} for r in records}
+
+
+def seen_ids(out: Path) -> set[str]:
+    """Ids the state store holds as written."""
+    path = out / "_state" / "newsbot.sqlite3"
+    if not path.exists():
+        return set()
+    with sqlite3.connect(path) as db:
+        return {row[0] for row in db.execute("SELECT id FROM records")}
+
+
+def assert_archive_sound(out: Path) -> None:
+    """No id twice on disk, and nothing marked seen that is not on disk."""
+    on_disk = written_ids(out)
+    assert len(on_disk) == len(set(on_disk)), "an article written twice"
+    assert seen_ids(out) <= set(on_disk), "marked seen but not on disk"
+
+
+def kill_when(
+    out: Path, env: dict[str, str], ready: Callable[[], bool], timeout: float = 60
+) -> None:
+    """Start `newsbot crawl`, SIGKILL it as soon as ``ready()`` holds (or it ends)."""
+    process = subprocess.Popen(
+        [str(BIN / "newsbot"), "crawl", "--out", str(out), "-s", "DOWNLOAD_DELAY=0.005"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline and not ready():
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+def after(seconds: float) -> Callable[[], bool]:
+    """A condition that holds ``seconds`` from now."""
+    deadline = time.monotonic() + seconds
+    return lambda: time.monotonic() >= deadline
+
+
+def test_an_interrupted_back_fill_is_finished_by_the_next_runs(
+    site: tuple[Mirror, dict[str, str]], tmp_path: Path
+) -> None:
+    """The issue's reproduction: a run stopped by CLOSESPIDER_ITEMCOUNT, then plain runs."""
+    _, env = site
+    out = tmp_path / "out"
+    newsbot_crawl(out, env, "CLOSESPIDER_ITEMCOUNT=40")
+    assert 40 <= len(written_ids(out)) < ARTICLES
+    newsbot_crawl(out, env)
+    assert sorted(written_ids(out)) == sorted(set(written_ids(out)))
+    assert len(written_ids(out)) == ARTICLES
+    third = newsbot_crawl(out, env)  # complete now: stops at the first, all-known page
+    assert "skipped 30 known article(s)" in third.stdout, third.stdout
+    assert len(written_ids(out)) == ARTICLES
+
+
+def test_a_failed_list_page_does_not_hide_older_pages(
+    site: tuple[Mirror, dict[str, str]], tmp_path: Path
+) -> None:
+    """Page 1 fully written, page 2 failing: the next run pages past the known page 1."""
+    server, env = site
+    sites = tmp_path / "sites" / NEWS
+    (sites / "list1.html").rename(sites / "list1.away")
+    out = tmp_path / "out"
+    first = newsbot_crawl(out, env)
+    assert first.returncode == 1  # a list page failed: the feed failed
+    assert len(written_ids(out)) == PER_PAGE
+    (sites / "list1.away").rename(sites / "list1.html")
+    newsbot_crawl(out, env)
+    assert len(set(written_ids(out))) == ARTICLES
+    before = len(server.requests())
+    newsbot_crawl(out, env)  # that pass was complete: page 1 is trusted again
+    list_requests = [line for line in server.requests()[before:] if "/list" in line]
+    assert list_requests == []
+
+
+def test_kills_at_each_phase_end_as_an_uninterrupted_run(
+    site: tuple[Mirror, dict[str, str]], tmp_path: Path
+) -> None:
+    server, env = site
+    out, whole = tmp_path / "interrupted", tmp_path / "whole"
+
+    def requested(path: str) -> Callable[[], bool]:
+        return lambda: any(line.endswith(path) for line in server.requests())
+
+    phases: list[Callable[[], bool]] = [
+        requested(f"{NEWS}/index.html"),  # during list page 1
+        requested(f"{NEWS}/list2.html"),  # between list pages
+        lambda: len(written_ids(out)) >= 120,  # during article writes
+        lambda: len(written_ids(out)) >= ARTICLES,  # during close
+    ]
+    for ready in phases:
+        kill_when(out, env, ready)
+        assert_archive_sound(out)
+    newsbot_crawl(out, env)
+    newsbot_crawl(whole, env)
+    assert_archive_sound(out)
+    assert comparable(out) == comparable(whole)
+    assert len(comparable(whole)) == ARTICLES
+
+
+def test_twenty_random_kills_lose_nothing_and_double_nothing(
+    site: tuple[Mirror, dict[str, str]], tmp_path: Path
+) -> None:
+    _, env = site
+    out, whole = tmp_path / "interrupted", tmp_path / "whole"
+    seed = random.randrange(1_000_000)
+    draw = random.Random(seed)
+    for _ in range(20):
+        # startup, list pages, article writes or the close
+        kill_when(out, env, after(draw.uniform(0.2, 2.5)))
+        assert_archive_sound(out)
+    newsbot_crawl(out, env)
+    newsbot_crawl(whole, env)
+    assert_archive_sound(out)
+    for path in out.glob("test_site/*.jsonl"):  # no torn line is left behind
+        for line in path.read_text(encoding="utf-8").splitlines():
+            json.loads(line)
+    assert comparable(out) == comparable(whole), seed
+    assert len(comparable(out)) == ARTICLES, seed
+
+
+def test_a_run_without_state_leaves_the_archive_alone(tmp_path: Path) -> None:
+    """`scrapy crawl FEED -O out.jsonl -s NEWSBOT_STATE=` (the documented one-off export)."""
+    write_site(tmp_path / "sites", articles=5, per_page=5)
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(SITE_FEED, encoding="utf-8")
+    server = start_mirror(tmp_path / "sites")
+    archive = tmp_path / "archive"
+    env = {"NEWSBOT_MIRROR": server.url, "NEWSBOT_FEEDS": str(feeds)}
+    try:
+        for run in range(2):
+            result = run_command(
+                ["scrapy", "crawl", "test_site", "-O", str(tmp_path / f"out{run}.jsonl"),
+                 "-s", f"NEWSBOT_OUTPUT={archive}/{{feed}}/{{day}}.jsonl", "-s", "NEWSBOT_STATE="],
+                env=env,
+            )  # fmt: skip
+            assert result.returncode == 0, result.stderr[-2000:]
+    finally:
+        stop(server.process)
+    assert not archive.exists()
+    for run in range(2):  # each one-off run exports everything it read
+        assert len(read_jsonl(tmp_path / f"out{run}.jsonl")) == 5
+
+
+def test_a_dropped_story_is_not_downloaded_again(mirror: Mirror, tmp_path: Path) -> None:
+    """eastmoney_share's copies of eastmoney_news stories are dropped once, remembered."""
+    from tests.conftest import crawl
+
+    state = str(tmp_path / "state.sqlite3")
+    crawl(mirror, "eastmoney_news", tmp_path, state)
+    _, dropping = crawl(mirror, "eastmoney_share", tmp_path, state)
+    assert "'newsbot/dropped/duplicate-text': 6" in dropping
+    before = len(mirror.requests())
+    again, log = crawl(mirror, "eastmoney_share", tmp_path, state)
+    fetched = mirror.requests()[before:]
+    assert again == []
+    assert "'newsbot/skipped_known': 3" in log  # list page 1, all known: paging stops
+    assert "'newsbot/paging_stopped_known': 1" in log
+    assert "duplicate-text" not in log
+    assert not [line for line in fetched if "GetNewsText" in line or "NewsShare" in line]
+
+
+def test_the_same_site_gives_the_same_archive_at_any_concurrency(
+    mirror: Mirror, tmp_path: Path
+) -> None:
+    """Which feed keeps a story, and which copy is a duplicate, never depends on timing."""
+    env = {"NEWSBOT_MIRROR": mirror.url}
+    archives = []
+    for run, concurrency in enumerate((1, 4, 32, 4, 32)):
+        out = tmp_path / f"run{run}"
+        result = run_command(
+            ["newsbot", "crawl", "--out", str(out), "-s", f"CONCURRENT_REQUESTS={concurrency}",
+             "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}"],
+            env=env,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+        records = [r for path in out.glob("*/*.jsonl") for r in read_jsonl(path)]
+        by_id = {str(r["id"]): r for r in records}
+        archives.append(
+            {(r["url"], r["feed"], by_id[r["duplicate_of"]]["url"] if r["duplicate_of"] else None)
+             for r in records}
+        )  # fmt: skip
+    assert all(archive == archives[0] for archive in archives[1:])
+    assert len(archives[0]) >= 40
