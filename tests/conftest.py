@@ -1,8 +1,10 @@
-"""Shared fixtures: the offline mirror as a child process, and CLI runners."""
+"""Shared fixtures: the offline mirror as a child process, CLI runners, and crawls run
+in this process on the real Scrapy engine (pytest-twisted's asyncio reactor)."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import subprocess
@@ -12,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 import yaml
@@ -147,3 +150,106 @@ def feeds_with(tmp_path: Path, name: str, **changes: Any) -> Path:
     path = tmp_path / "feeds.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
+
+
+@dataclass
+class CrawlResult:
+    """What an in-process crawl gave: its records (as JSONL would hold them, sorted by
+    URL), the crawler's final stats, and every log record it emitted at INFO and above."""
+
+    items: list[dict[str, Any]]
+    stats: dict[str, Any]
+    logs: list[logging.LogRecord]
+
+    def counts(self, prefix: str) -> dict[str, Any]:
+        """The stats named ``prefix…``, keyed by the rest of their name."""
+        return {
+            key[len(prefix) :]: value for key, value in self.stats.items() if key.startswith(prefix)
+        }
+
+    def messages(self, level: int) -> list[str]:
+        """The messages logged at exactly ``level``, in order."""
+        return [record.getMessage() for record in self.logs if record.levelno == level]
+
+
+class _Collect(logging.Handler):
+    """Keeps every record it is handed."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def project_settings(**settings: Any) -> Any:
+    """newsbot's Scrapy settings (``get_project_settings()`` with newsbot.settings), with
+    ``settings`` at the priority of ``-s``. Scrapy's env handling stays out of os.environ."""
+    from scrapy.utils.project import get_project_settings
+
+    with mock.patch.dict(os.environ, {"SCRAPY_SETTINGS_MODULE": "newsbot.settings"}):
+        result = get_project_settings()
+    result.setdict(settings, priority="cmdline")
+    return result
+
+
+async def crawl_in_process(
+    mirror: Mirror,
+    feed: str,
+    workdir: Path,
+    state: str = "",
+    feeds: Path | None = None,
+    **settings: Any,
+) -> CrawlResult:
+    """Crawl FEED in this process over the mirror, as `scrapy crawl FEED` would: the
+    project settings, the archive and state in ``workdir`` (``state`` empty: in memory).
+    Await it from a ``@pytest_twisted.ensureDeferred`` test."""
+    from scrapy import signals
+    from scrapy.crawler import CrawlerRunner
+
+    from newsbot import browser
+    from newsbot.items import record_of
+    from newsbot.mirror import MirrorDownloadHandler
+
+    # A fresh process has announced no mirror and renders nothing (newsbot/mirror,
+    # newsbot/browser keep these per process).
+    MirrorDownloadHandler._announced.clear()
+    assert not browser.LOADING and not browser._WATCHED
+    options = project_settings(
+        NEWSBOT_MIRROR=mirror.url,
+        NEWSBOT_OUTPUT=f"{workdir}/archive/{{feed}}/{{day}}.jsonl",
+        NEWSBOT_STATE=state,
+        NEWSBOT_FEEDS=str(feeds or ROOT / "feeds.yaml"),
+        # As in Scrapy's own tests (scrapy.utils.test.get_crawler): no listening consoles.
+        TELNETCONSOLE_ENABLED=False,
+        REMOTE_CONTROL_ENABLED=False,
+        **settings,
+    )
+    with mock.patch.dict(os.environ):
+        os.environ.pop("NEWSBOT_FEEDS", None)  # the variable would win over the setting
+        runner = CrawlerRunner(options)
+    crawler = runner.create_crawler(feed)
+    items: list[Any] = []
+
+    def collect(item: Any) -> None:
+        items.append(item)
+
+    crawler.signals.connect(collect, signal=signals.item_scraped)
+    handler, root = _Collect(), logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        await runner.crawl(crawler)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    assert not browser.LOADING and not browser._WATCHED  # nothing left rendering
+    assert crawler.stats is not None
+    records = [json.loads(json.dumps(record_of(item), ensure_ascii=False)) for item in items]
+    return CrawlResult(
+        sorted(records, key=lambda record: str(record["url"])),
+        crawler.stats.get_stats(),
+        handler.records,
+    )
