@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,30 +114,6 @@ def seed_info_code(prefix: str) -> str:
     match = re.search(r"infoCode=NW(\d{18})", text)
     assert match is not None
     return match.group(1)
-
-
-def crawl(
-    mirror: Mirror,
-    feed: str,
-    workdir: Path,
-    state: str = "",
-    feeds: Path | None = None,
-    *extra: str,
-) -> tuple[list[dict[str, Any]], str]:
-    """`scrapy crawl FEED -O …` over the mirror, its archive and state kept in ``workdir``
-    (``state`` empty: in memory); the new records, sorted by URL, and the log."""
-    out = workdir / f"{feed}-{time.monotonic_ns()}.jsonl"
-    env = {"NEWSBOT_MIRROR": mirror.url}
-    if feeds is not None:
-        env["NEWSBOT_FEEDS"] = str(feeds)
-    result = run_command(
-        ["scrapy", "crawl", feed, "-O", str(out), "-L", "INFO",
-         "-s", f"NEWSBOT_OUTPUT={workdir}/archive/{{feed}}/{{day}}.jsonl",
-         "-s", f"NEWSBOT_STATE={state}", *extra],
-        env=env,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    return sorted(read_jsonl(out), key=lambda record: str(record["url"])), result.stderr
 
 
 def feeds_with(tmp_path: Path, name: str, **changes: Any) -> Path:
