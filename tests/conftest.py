@@ -12,11 +12,14 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from unittest import mock
 
 import pytest
 import yaml
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SITES = ROOT / "tests" / "sites"
@@ -158,7 +161,7 @@ class _Collect(logging.Handler):
         self.records.append(record)
 
 
-def project_settings(**settings: Any) -> Any:
+def project_settings(**settings: Any) -> Settings:
     """newsbot's Scrapy settings (``get_project_settings()`` with newsbot.settings), with
     ``settings`` at the priority of ``-s``. Scrapy's env handling stays out of os.environ."""
     from scrapy.utils.project import get_project_settings
@@ -222,6 +225,7 @@ async def crawl_in_process(
         root.setLevel(level)
     assert not browser.LOADING and not browser._WATCHED  # nothing left rendering
     assert crawler.stats is not None
+    assert crawler.stats.get_value("finish_reason") == "finished"
     records = [json.loads(json.dumps(record_of(item), ensure_ascii=False)) for item in items]
     return CrawlResult(
         sorted(records, key=lambda record: str(record["url"])),
