@@ -1,25 +1,31 @@
-"""Shared fixtures: the offline mirror as a child process, and CLI runners."""
+"""Shared fixtures: the offline mirror as a child process, CLI runners, and crawls run
+in this process on the real Scrapy engine (pytest-twisted's asyncio reactor)."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from unittest import mock
 
 import pytest
 import yaml
 
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 SITES = ROOT / "tests" / "sites"
 EXPECTED = ROOT / "tests" / "expected"
-SEEDS = ROOT.parent / "shared" / "seeds"
+#: The sample articles that define the output format (seeds 000/001 are Jekyll posts).
+SEEDS = ROOT / "tests" / "seeds"
 BIN = Path(sys.executable).parent
 COMMAND_TIMEOUT = 120
 
@@ -114,30 +120,6 @@ def seed_info_code(prefix: str) -> str:
     return match.group(1)
 
 
-def crawl(
-    mirror: Mirror,
-    feed: str,
-    workdir: Path,
-    state: str = "",
-    feeds: Path | None = None,
-    *extra: str,
-) -> tuple[list[dict[str, Any]], str]:
-    """`scrapy crawl FEED -O …` over the mirror, its archive and state kept in ``workdir``
-    (``state`` empty: in memory); the new records, sorted by URL, and the log."""
-    out = workdir / f"{feed}-{time.monotonic_ns()}.jsonl"
-    env = {"NEWSBOT_MIRROR": mirror.url}
-    if feeds is not None:
-        env["NEWSBOT_FEEDS"] = str(feeds)
-    result = run_command(
-        ["scrapy", "crawl", feed, "-O", str(out), "-L", "INFO",
-         "-s", f"NEWSBOT_OUTPUT={workdir}/archive/{{feed}}/{{day}}.jsonl",
-         "-s", f"NEWSBOT_STATE={state}", *extra],
-        env=env,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    return sorted(read_jsonl(out), key=lambda record: str(record["url"])), result.stderr
-
-
 def feeds_with(tmp_path: Path, name: str, **changes: Any) -> Path:
     """A copy of feeds.yaml where one feed has some keys changed."""
     data = yaml.safe_load((ROOT / "feeds.yaml").read_text(encoding="utf-8"))
@@ -147,3 +129,101 @@ def feeds_with(tmp_path: Path, name: str, **changes: Any) -> Path:
     path = tmp_path / "feeds.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
+
+
+@dataclass
+class CrawlResult:
+    """What an in-process crawl gave: its records (as JSONL would hold them, sorted by
+    URL), the crawler's final stats, and every log record it emitted at INFO and above."""
+
+    items: list[dict[str, Any]]
+    stats: dict[str, Any]
+    logs: list[logging.LogRecord]
+
+    def counts(self, prefix: str) -> dict[str, Any]:
+        """The stats named ``prefix…``, keyed by the rest of their name."""
+        return {
+            key[len(prefix) :]: value for key, value in self.stats.items() if key.startswith(prefix)
+        }
+
+    def messages(self, level: int) -> list[str]:
+        """The messages logged at exactly ``level``, in order."""
+        return [record.getMessage() for record in self.logs if record.levelno == level]
+
+
+class _Collect(logging.Handler):
+    """Keeps every record it is handed."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def project_settings(**settings: Any) -> Settings:
+    """newsbot's Scrapy settings (``get_project_settings()`` with newsbot.settings), with
+    ``settings`` at the priority of ``-s``. Scrapy's env handling stays out of os.environ."""
+    from scrapy.utils.project import get_project_settings
+
+    with mock.patch.dict(os.environ, {"SCRAPY_SETTINGS_MODULE": "newsbot.settings"}):
+        result = get_project_settings()
+    result.setdict(settings, priority="cmdline")
+    return result
+
+
+async def crawl_in_process(
+    mirror: Mirror,
+    feed: str,
+    workdir: Path,
+    state: str = "",
+    feeds: Path | None = None,
+    **settings: Any,
+) -> CrawlResult:
+    """Crawl FEED in this process over the mirror, as `scrapy crawl FEED` would: the
+    project settings, the archive and state in ``workdir`` (``state`` empty: in memory).
+    Await it from a ``@pytest_twisted.ensureDeferred`` test."""
+    from scrapy import signals
+    from scrapy.crawler import CrawlerRunner
+
+    from newsbot.items import RECORD_FIELDS
+
+    options = project_settings(
+        NEWSBOT_MIRROR=mirror.url,
+        NEWSBOT_OUTPUT=f"{workdir}/archive/{{feed}}/{{day}}.jsonl",
+        NEWSBOT_STATE=state,
+        NEWSBOT_FEEDS=str(feeds or ROOT / "feeds.yaml"),
+        # As in Scrapy's own tests (scrapy.utils.test.get_crawler): no listening consoles.
+        TELNETCONSOLE_ENABLED=False,
+        REMOTE_CONTROL_ENABLED=False,
+        **settings,
+    )
+    runner = CrawlerRunner(options)  # settings given here beat NEWSBOT_* variables
+    crawler = runner.create_crawler(feed)
+    items: list[Any] = []
+
+    def collect(item: Any) -> None:
+        items.append(item)
+
+    crawler.signals.connect(collect, signal=signals.item_scraped)
+    handler, root = _Collect(), logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        await runner.crawl(crawler)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("finish_reason") == "finished"
+    records = [
+        json.loads(json.dumps({name: getattr(item, name) for name in RECORD_FIELDS}))
+        for item in items
+    ]
+    return CrawlResult(
+        sorted(records, key=lambda record: str(record["url"])),
+        crawler.stats.get_stats(),
+        handler.records,
+    )

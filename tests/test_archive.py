@@ -16,8 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_twisted
 
-from tests.conftest import BIN, ROOT, Mirror, read_jsonl, run_command, start_mirror, stop
+from tests.conftest import (
+    BIN,
+    ROOT,
+    Mirror,
+    crawl_in_process,
+    read_jsonl,
+    run_command,
+    start_mirror,
+    stop,
+)
 from tests.testsite import SITE_FEED, write_site, written_ids
 
 ARTICLES, PER_PAGE = 300, 30  # ten list pages
@@ -193,22 +203,22 @@ def test_a_run_without_state_leaves_the_archive_alone(tmp_path: Path) -> None:
         assert len(read_jsonl(tmp_path / f"out{run}.jsonl")) == 5
 
 
-def test_a_dropped_story_is_not_downloaded_again(mirror: Mirror, tmp_path: Path) -> None:
+@pytest_twisted.ensureDeferred
+async def test_a_dropped_story_is_not_downloaded_again(mirror: Mirror, tmp_path: Path) -> None:
     """eastmoney_share's copies of eastmoney_news stories are dropped once, remembered."""
-    from tests.conftest import crawl
-
     state = str(tmp_path / "state.sqlite3")
-    crawl(mirror, "eastmoney_news", tmp_path, state)
-    _, dropping = crawl(mirror, "eastmoney_share", tmp_path, state)
-    assert "'newsbot/dropped/duplicate-text': 6" in dropping
+    await crawl_in_process(mirror, "eastmoney_news", tmp_path, state)
+    dropping = await crawl_in_process(mirror, "eastmoney_share", tmp_path, state)
+    assert dropping.counts("newsbot/dropped/") == {"duplicate-text": 6}
     before = len(mirror.requests())
-    again, log = crawl(mirror, "eastmoney_share", tmp_path, state)
+    again = await crawl_in_process(mirror, "eastmoney_share", tmp_path, state)
     fetched = mirror.requests()[before:]
-    assert again == []
-    assert "'newsbot/skipped_known': 3" in log  # list page 1, all known: paging stops
-    assert "'newsbot/paging_stopped_known': 1" in log
-    assert "duplicate-text" not in log
-    assert not [line for line in fetched if "GetNewsText" in line or "NewsShare" in line]
+    assert again.items == []
+    assert again.counts("newsbot/dropped/") == {}
+    # list page 1 is all known (remembered as dropped): paging stops there
+    assert again.stats["newsbot/skipped_known"] == 3
+    assert again.stats["newsbot/paging_stopped_known"] == 1
+    assert not [line for line in fetched if "GetNewsText" in line]
 
 
 def test_the_same_site_gives_the_same_archive_at_any_concurrency(

@@ -1,19 +1,22 @@
-"""End to end: the real `scrapy` and `newsbot` commands crawl the feeds over the mirror."""
+"""End to end over the mirror: feeds crawled on the real Scrapy engine (in this process)
+reproduce the seeds, and the real `scrapy` and `newsbot` commands crawl and export."""
 
 from __future__ import annotations
 
 import html
+import logging
 import re
 from pathlib import Path
 
 import pytest
+import pytest_twisted
 
 from newsbot.browser import DEFAULT_CHROMIUM, chromium_available
 from newsbot.config import load_feeds
 from tests.conftest import (
     ROOT,
     Mirror,
-    crawl,
+    crawl_in_process,
     read_jsonl,
     run_command,
     seed_info_code,
@@ -30,14 +33,23 @@ def archive_settings(directory: Path, state: str | None = None) -> list[str]:
     """`-s` options that keep a crawl's archive and state store inside ``directory``."""
     return [
         "-s", f"NEWSBOT_OUTPUT={directory}/archive/{{feed}}/{{day}}.jsonl",
-        "-s", f"NEWSBOT_STATE={state if state is not None else ''}",
+        "-s", f"NEWSBOT_STATE={state if state is not None else directory / 'state.sqlite3'}",
     ]  # fmt: skip
 
 
-def clean_crawl(mirror: Mirror, feed: str, workdir: Path) -> list[dict[str, object]]:
-    """A crawl that logs no error; its records."""
-    records, log = crawl(mirror, feed, workdir)
-    assert "ERROR" not in log, log[-3000:]
+async def clean_crawl(mirror: Mirror, feed: str, workdir: Path) -> list[dict[str, object]]:
+    """A crawl that logs no error; its archive's records (sorted by URL), which are
+    exactly the items it scraped, each in the record's field order."""
+    result = await crawl_in_process(mirror, feed, workdir, str(workdir / "state.sqlite3"))
+    assert [r.getMessage() for r in result.logs if r.levelno >= logging.ERROR] == []
+    announced = f"Offline mirror on: every request is served by {mirror.url}"
+    assert result.messages(logging.INFO).count(announced) == 1  # once, for http and https
+    assert "log_count/ERROR" not in result.stats
+    (archive,) = (workdir / "archive" / feed).glob("*.jsonl")
+    assert result.stats["newsbot/output"] == str(archive)
+    records = sorted(read_jsonl(archive), key=lambda record: str(record["url"]))
+    assert all(list(record) == RECORD_FIELDS for record in records)
+    assert records == result.items
     return records
 
 
@@ -69,10 +81,11 @@ def test_scrapy_list_prints_one_spider_per_feed() -> None:
         ("eastmoney_zgzqb", "001", "https://finance.eastmoney.com/a/202203180610057781.html"),
     ],
 )
-def test_east_money_feed_reproduces_the_seed_post(
+@pytest_twisted.ensureDeferred
+async def test_east_money_feed_reproduces_the_seed_post(
     mirror: Mirror, tmp_path: Path, feed: str, seed: str, other_url: str
 ) -> None:
-    records = clean_crawl(mirror, feed, tmp_path)
+    records = await clean_crawl(mirror, feed, tmp_path)
     matter, body = seed_post(seed)
     seed_url = f"https://finance.eastmoney.com/a/{seed_info_code(seed)}.html"
     assert [record["url"] for record in records] == sorted([seed_url, other_url])
@@ -93,16 +106,18 @@ def test_east_money_feed_reproduces_the_seed_post(
         assert noise not in str(record["content"]) + str(record["text"]), noise
 
 
-def test_stock_links_stay_as_text(mirror: Mirror, tmp_path: Path) -> None:
-    records = clean_crawl(mirror, "eastmoney_shzqb", tmp_path)
+@pytest_twisted.ensureDeferred
+async def test_stock_links_stay_as_text(mirror: Mirror, tmp_path: Path) -> None:
+    records = await clean_crawl(mirror, "eastmoney_shzqb", tmp_path)
     other = next(record for record in records if "202203250935118765" in str(record["url"]))
     assert "指导会员单位做好中信证券等重点机构" in str(other["text"])
     assert 'id="quote_1.600030"' not in str(other["content"])
     assert other["editor"] == "李丹"
 
 
-def test_regulator_table_and_attachment_survive(mirror: Mirror, tmp_path: Path) -> None:
-    records = clean_crawl(mirror, "nfra_news", tmp_path)
+@pytest_twisted.ensureDeferred
+async def test_regulator_table_and_attachment_survive(mirror: Mirror, tmp_path: Path) -> None:
+    records = await clean_crawl(mirror, "nfra_news", tmp_path)
     jiangsu = next(record for record in records if record["source"] == "江苏监管局")
     assert "<table" in str(jiangsu["content"]) and "<td" in str(jiangsu["content"])
     assert 'href="https://www.nfra.gov.cn/cbircweb/download/downloadDoc?' in str(jiangsu["content"])
@@ -144,7 +159,12 @@ def test_mirror_setting_works_like_the_environment_variable(mirror: Mirror, tmp_
         ]
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert len(read_jsonl(out)) == 3
+    exported = read_jsonl(out)
+    assert len(exported) == 3
+    # `-O` exports exactly what the archive holds, in the record's field order
+    (archive,) = (tmp_path / "archive" / "nfra_news").glob("*.jsonl")
+    assert exported == read_jsonl(archive)
+    assert all(list(record) == RECORD_FIELDS for record in exported)
 
 
 def summary_rows(stdout: str) -> dict[str, list[int]]:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import pytest_twisted
 import yaml
 from lxml import etree
 
@@ -17,7 +18,15 @@ from newsbot.publish.jekyll import (
     safe_filename,
     yaml_quote,
 )
-from tests.conftest import ROOT, SEEDS, Mirror, crawl, read_jsonl, run_command, seed_post
+from tests.conftest import (
+    ROOT,
+    SEEDS,
+    Mirror,
+    crawl_in_process,
+    read_jsonl,
+    run_command,
+    seed_post,
+)
 
 POSTS = ROOT / "tests" / "posts"
 STYLE = PostStyle()
@@ -110,9 +119,9 @@ def test_cli_round_trip_is_byte_identical_and_idempotent(tmp_path: Path) -> None
     assert {path.name: path.stat().st_mtime_ns for path in out.iterdir()} == stamps
 
 
-def test_crawled_record_renders_like_the_seed(mirror: Mirror, tmp_path: Path) -> None:
-
-    records, _ = crawl(mirror, "eastmoney_share", tmp_path)
+@pytest_twisted.ensureDeferred
+async def test_crawled_record_renders_like_the_seed(mirror: Mirror, tmp_path: Path) -> None:
+    records = (await crawl_in_process(mirror, "eastmoney_share", tmp_path)).items
     record = next(r for r in records if "NW202203252323545653" in str(r["url"]))
     seed = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")
     seed_url = "http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202203252323545653"

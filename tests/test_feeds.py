@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
+import pytest_twisted
 
 from newsbot.config import load_feeds
-from tests.conftest import EXPECTED, ROOT, Mirror, crawl, feeds_with, seed_post
+from tests.conftest import EXPECTED, ROOT, Mirror, crawl_in_process, feeds_with, seed_post
 from tests.test_render import needs_chromium
 
 FEEDS = {feed.name: feed for feed in load_feeds(ROOT / "feeds.yaml")}
@@ -26,11 +28,18 @@ def test_every_expected_file_names_a_feed() -> None:
         for name in EXPECTED_FEEDS
     ],
 )
-def test_feed_gives_exactly_the_expected_records(mirror: Mirror, tmp_path: Path, feed: str) -> None:
-    records, _ = crawl(mirror, feed, tmp_path)
+@pytest_twisted.ensureDeferred
+async def test_feed_gives_exactly_the_expected_records(
+    mirror: Mirror, tmp_path: Path, feed: str
+) -> None:
+    result = await crawl_in_process(mirror, feed, tmp_path)
+    records = result.items
     expected = json.loads((EXPECTED / f"{feed}.json").read_text(encoding="utf-8"))
     assert [{key: record[key] for key in expected[0]} for record in records] == expected
     assert {record["kind"] for record in records} == {FEEDS[feed].kind}
+    assert result.stats["newsbot/written"] == result.stats["newsbot/articles"] == len(expected)
+    assert result.counts("newsbot/dropped/") == {}
+    assert [r.getMessage() for r in result.logs if r.levelno >= logging.WARNING] == []
 
 
 def test_every_feed_has_bounds_and_labels() -> None:
@@ -39,8 +48,9 @@ def test_every_feed_has_bounds_and_labels() -> None:
         assert feed.max_pages >= 1 or feed.since is not None, feed.name
 
 
-def test_east_money_papers_get_pinyin_categories(mirror: Mirror, tmp_path: Path) -> None:
-    records, _ = crawl(mirror, "eastmoney_news", tmp_path)
+@pytest_twisted.ensureDeferred
+async def test_east_money_papers_get_pinyin_categories(mirror: Mirror, tmp_path: Path) -> None:
+    records = (await crawl_in_process(mirror, "eastmoney_news", tmp_path)).items
     labels = {(record["source"], record["categories"], record["tags"]) for record in records}
     assert labels == {
         ("上海证券报", "shanghaizhengquanbao", "上海证券报新闻"),
@@ -53,9 +63,10 @@ def test_east_money_papers_get_pinyin_categories(mirror: Mirror, tmp_path: Path)
     assert "quote_" not in stocks["content"] and "<span></span>" not in stocks["content"]
 
 
-def test_share_page_flow_reads_the_same_articles(mirror: Mirror, tmp_path: Path) -> None:
-    portal, _ = crawl(mirror, "eastmoney_news", tmp_path)
-    share, _ = crawl(mirror, "eastmoney_share", tmp_path)
+@pytest_twisted.ensureDeferred
+async def test_share_page_flow_reads_the_same_articles(mirror: Mirror, tmp_path: Path) -> None:
+    portal = (await crawl_in_process(mirror, "eastmoney_news", tmp_path)).items
+    share = (await crawl_in_process(mirror, "eastmoney_share", tmp_path)).items
     assert len(share) == len(portal) == 6
     by_title = {record["title"]: record for record in portal}
     for record in share:
@@ -70,29 +81,41 @@ def test_share_page_flow_reads_the_same_articles(mirror: Mirror, tmp_path: Path)
     assert seed["content"] == body
 
 
-def test_share_and_portal_copies_dedup_to_one(mirror: Mirror, tmp_path: Path) -> None:
+@pytest_twisted.ensureDeferred
+async def test_share_and_portal_copies_dedup_to_one(mirror: Mirror, tmp_path: Path) -> None:
     state = str(tmp_path / "state.sqlite3")
-    portal, _ = crawl(mirror, "eastmoney_news", tmp_path, state)
-    share, log = crawl(mirror, "eastmoney_share", tmp_path, state)
-    assert len(portal) == 6 and share == []
-    assert "'newsbot/dropped/duplicate-text': 6" in log
+    portal = await crawl_in_process(mirror, "eastmoney_news", tmp_path, state)
+    share = await crawl_in_process(mirror, "eastmoney_share", tmp_path, state)
+    assert len(portal.items) == portal.stats["newsbot/written"] == 6 and share.items == []
+    assert share.stats["newsbot/articles"] == 6
+    assert share.counts("newsbot/dropped/") == {"duplicate-text": 6}
+    assert "newsbot/written" not in share.stats
 
 
-def test_pbc_without_a_browser_is_an_error_not_silence(mirror: Mirror, tmp_path: Path) -> None:
+@pytest_twisted.ensureDeferred
+async def test_pbc_without_a_browser_is_an_error_not_silence(
+    mirror: Mirror, tmp_path: Path
+) -> None:
     feeds = feeds_with(tmp_path, "pbc_news", render=False)
-    records, log = crawl(mirror, "pbc_news", tmp_path, feeds=feeds)
-    assert records == []
-    assert (
+    result = await crawl_in_process(mirror, "pbc_news", tmp_path, feeds=feeds)
+    assert result.items == []
+    assert result.messages(logging.ERROR) == [
         "feed 'pbc_news': http://www.pbc.gov.cn/goutongjiaoliu/113456/113469/index.html "
-        "answered with a JavaScript anti-bot challenge instead of content" in log
-    )
-    assert "set `render: true` on this feed" in log
+        "answered with a JavaScript anti-bot challenge instead of content (set `render: true` "
+        "on this feed to fetch it with Chromium); nothing extracted from it"
+    ]
+    assert result.stats["newsbot/js_challenges"] == result.stats["log_count/ERROR"] == 1
+    assert "newsbot/list_pages" not in result.stats  # nothing was read as a list page
 
 
 @needs_chromium
-def test_pbc_challenge_is_passed_by_chromium(mirror: Mirror, tmp_path: Path) -> None:
-    records, log = crawl(mirror, "pbc_news", tmp_path)
-    assert len(records) == 3
-    assert "anti-bot challenge" not in log
-    requests = mirror.requests()
+@pytest_twisted.ensureDeferred
+async def test_pbc_challenge_is_passed_by_chromium(mirror: Mirror, tmp_path: Path) -> None:
+    before = len(mirror.requests())
+    result = await crawl_in_process(mirror, "pbc_news", tmp_path)
+    assert len(result.items) == result.stats["newsbot/written"] == 3
+    assert "newsbot/js_challenges" not in result.stats
+    assert result.messages(logging.ERROR) == []
+    assert result.stats["playwright/browser_count"] == 1
+    requests = mirror.requests()[before:]  # this crawl's: Chromium fetched the pages
     assert any(line.startswith("GET /www.pbc.gov.cn/goutongjiaoliu/") for line in requests)

@@ -4,6 +4,7 @@ from fallbacks, filters, dedup across feeds and runs, and a crawl killed with SI
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import sqlite3
@@ -13,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_twisted
 
 from tests.conftest import (
     BIN,
     ROOT,
     Mirror,
-    crawl,
+    crawl_in_process,
     feeds_with,
     read_jsonl,
     start_mirror,
@@ -31,8 +33,9 @@ def by_title(records: list[dict[str, Any]], start: str) -> dict[str, Any]:
     return next(record for record in records if str(record["title"]).startswith(start))
 
 
-def test_seed_003_page_is_cleaned_into_fields(mirror: Mirror, tmp_path: Path) -> None:
-    records, _ = crawl(mirror, "fnc_bank_branches", tmp_path)
+@pytest_twisted.ensureDeferred
+async def test_seed_003_page_is_cleaned_into_fields(mirror: Mirror, tmp_path: Path) -> None:
+    records = (await crawl_in_process(mirror, "fnc_bank_branches", tmp_path)).items
     record = by_title(records, "众志成城")
     assert record["title"] == "众志成城 战“疫”有工——三明分行坚守服务阵地为抗“疫”贡献金融力量"
     assert record["date"] == "2020-03-31 16:40:00 +0800"
@@ -51,18 +54,23 @@ def test_seed_003_page_is_cleaned_into_fields(mirror: Mirror, tmp_path: Path) ->
     assert "\u3000" not in content  # paragraph indents removed
 
 
-def test_seed_002_date_comes_from_the_url(mirror: Mirror, tmp_path: Path) -> None:
-    records, _ = crawl(mirror, "fnc_bank_branches", tmp_path)
+@pytest_twisted.ensureDeferred
+async def test_seed_002_date_comes_from_the_url(mirror: Mirror, tmp_path: Path) -> None:
+    result = await crawl_in_process(mirror, "fnc_bank_branches", tmp_path)
+    records = result.items
     record = by_title(records, "齐心抗“疫”")
     assert record["editor"] == "赵般娇"
     assert str(record["text"]).endswith("坚决打赢防疫阻击战。")
     assert record["date"] == "2022-04-01 00:00:00 +0800"  # /202204/t20220401_187711.html
     assert record["source"] == "渤海银行上海分行"
     assert record["categories"] == "bohaiyinhangshanghaifenhang"
+    # its page has no date of its own: read from the URL, not counted as a filled date
+    assert (result.stats["newsbot/written"], result.stats["newsbot/filled/date"]) == (3, 2)
 
 
-def test_seed_004_page_loses_its_teasers(mirror: Mirror, tmp_path: Path) -> None:
-    records, _ = crawl(mirror, "caifuhao_jrj15", tmp_path)
+@pytest_twisted.ensureDeferred
+async def test_seed_004_page_loses_its_teasers(mirror: Mirror, tmp_path: Path) -> None:
+    records = (await crawl_in_process(mirror, "caifuhao_jrj15", tmp_path)).items
     record = by_title(records, "苏州银行业保险业")
     assert record["title"] == "苏州银行业保险业全力以赴抗疫情践行使命显担当"
     assert (record["source"], record["editor"]) == ("江苏银保监局", "冀晓航")
@@ -74,45 +82,66 @@ def test_seed_004_page_loses_its_teasers(mirror: Mirror, tmp_path: Path) -> None
     assert text.count("苏州银行业保险业全力以赴抗疫情践行使命显担当") == 0
 
 
-def test_republished_story_is_marked_across_feeds_and_runs(mirror: Mirror, tmp_path: Path) -> None:
+@pytest_twisted.ensureDeferred
+async def test_republished_story_is_marked_across_feeds_and_runs(
+    mirror: Mirror, tmp_path: Path
+) -> None:
     state = str(tmp_path / "state.sqlite3")
-    jiangsu, _ = crawl(mirror, "nfra_jiangsu", tmp_path, state)
-    original = by_title(jiangsu, "苏州银行业保险业")
-    assert [record["duplicate_of"] for record in jiangsu] == [None, None]
-    records, _ = crawl(mirror, "caifuhao_jrj15", tmp_path, state)
+    first = await crawl_in_process(mirror, "nfra_jiangsu", tmp_path, state)
+    original = by_title(first.items, "苏州银行业保险业")
+    assert [record["duplicate_of"] for record in first.items] == [None, None]
+    assert "newsbot/duplicates_marked" not in first.stats
+    second = await crawl_in_process(mirror, "caifuhao_jrj15", tmp_path, state)
+    records = second.items
     assert by_title(records, "苏州银行业保险业")["duplicate_of"] == original["id"]
     assert by_title(records, "无锡银行业保险业")["duplicate_of"] is None
+    assert second.stats["newsbot/duplicates_marked"] == 1
+    assert second.stats["newsbot/written"] == 2  # marked, not dropped
 
 
-def test_on_duplicate_drop(mirror: Mirror, tmp_path: Path) -> None:
+@pytest_twisted.ensureDeferred
+async def test_on_duplicate_drop(mirror: Mirror, tmp_path: Path) -> None:
     state = str(tmp_path / "state.sqlite3")
-    crawl(mirror, "nfra_jiangsu", tmp_path, state)
+    await crawl_in_process(mirror, "nfra_jiangsu", tmp_path, state)
     feeds = feeds_with(tmp_path, "caifuhao_jrj15", on_duplicate="drop")
-    records, log = crawl(mirror, "caifuhao_jrj15", tmp_path, state, feeds)
-    assert [record["title"] for record in records] == [
+    result = await crawl_in_process(mirror, "caifuhao_jrj15", tmp_path, state, feeds)
+    assert [record["title"] for record in result.items] == [
         "无锡银行业保险业多措并举支持小微企业纾困发展"
     ]
-    assert "'newsbot/dropped/duplicate-text': 1" in log
-    assert (
-        "dropped (duplicate-text) https://caifuhao.eastmoney.com/news/20220223101530123456780"
-        in log
-    )
+    assert result.counts("newsbot/dropped/") == {"duplicate-text": 1}
+    assert result.stats["newsbot/written"] == 1
+    assert "newsbot/duplicates_marked" not in result.stats
+    assert [m for m in result.messages(logging.INFO) if " dropped " in m] == [
+        "feed 'caifuhao_jrj15' dropped (duplicate-text) "
+        "https://caifuhao.eastmoney.com/news/20220223101530123456780: same story as "
+        "https://www.nfra.gov.cn/branch/jiangsu/view/pages/common/ItemDetail.html"
+        "?docId=1036155&itemId=4158&generaltype=0"
+    ]
 
 
-def test_seeds_000_and_001_are_not_duplicates(mirror: Mirror, tmp_path: Path) -> None:
+@pytest_twisted.ensureDeferred
+async def test_seeds_000_and_001_are_not_duplicates(mirror: Mirror, tmp_path: Path) -> None:
     state = str(tmp_path / "state.sqlite3")
-    crawl(mirror, "eastmoney_shzqb", tmp_path, state)
-    records, _ = crawl(mirror, "eastmoney_zgzqb", tmp_path, state)
-    assert [record["duplicate_of"] for record in records] == [None, None]
+    first = await crawl_in_process(mirror, "eastmoney_shzqb", tmp_path, state)
+    second = await crawl_in_process(mirror, "eastmoney_zgzqb", tmp_path, state)
+    assert first.stats["newsbot/written"] == second.stats["newsbot/written"] == 2
+    assert [record["duplicate_of"] for record in second.items] == [None, None]
+    assert "newsbot/duplicates_marked" not in second.stats
+    assert second.counts("newsbot/dropped/") == {}
 
 
-def test_a_second_run_writes_nothing_new(mirror: Mirror, tmp_path: Path) -> None:
+@pytest_twisted.ensureDeferred
+async def test_a_second_run_writes_nothing_new(mirror: Mirror, tmp_path: Path) -> None:
     state = str(tmp_path / "state.sqlite3")
-    first, _ = crawl(mirror, "nfra_news", tmp_path, state)
+    first = await crawl_in_process(mirror, "nfra_news", tmp_path, state)
     before = len(mirror.requests())
-    second, log = crawl(mirror, "nfra_news", tmp_path, state)
-    assert len(first) == 3 and second == []
-    assert "'newsbot/skipped_known': 2" in log  # list page 1 is all known: no page 2
+    second = await crawl_in_process(mirror, "nfra_news", tmp_path, state)
+    assert len(first.items) == first.stats["newsbot/written"] == 3 and second.items == []
+    assert "newsbot/skipped_known" not in first.stats
+    # list page 1 is all known: no page 2, no article
+    assert second.counts("newsbot/") == {
+        "list_pages": 1, "links": 2, "skipped_known": 2, "paging_stopped_known": 1,
+    }  # fmt: skip
     fetched = mirror.requests()[before:]
     assert [line for line in fetched if "SelectByDocId" in line] == []  # no article again
     assert [line for line in fetched if "pageIndex=2" in line] == []
@@ -122,27 +151,37 @@ def test_a_second_run_writes_nothing_new(mirror: Mirror, tmp_path: Path) -> None
         assert db.execute("SELECT COUNT(*) FROM records").fetchone()[0] == 3
 
 
-def test_html_list_dates_stop_paging_at_since(mirror: Mirror, tmp_path: Path) -> None:
+@pytest_twisted.ensureDeferred
+async def test_html_list_dates_stop_paging_at_since(mirror: Mirror, tmp_path: Path) -> None:
     feeds = feeds_with(tmp_path, "boc_news", since="2022-03-29")
     before = len(mirror.requests())
-    records, log = crawl(mirror, "boc_news", tmp_path, feeds=feeds)
+    result = await crawl_in_process(mirror, "boc_news", tmp_path, feeds=feeds)
     fetched = mirror.requests()[before:]
-    assert [record["date"][:10] for record in records] == ["2022-03-30"]
+    assert [record["date"][:10] for record in result.items] == ["2022-03-30"]
     assert [line for line in fetched if "t20220328" in line or "index_1.html" in line] == []
-    assert "'newsbot/listed_too_old': 1" in log
+    assert result.stats["newsbot/listed_too_old"] == 1
+    assert result.stats["newsbot/list_pages"] == 1
+    assert result.counts("newsbot/dropped/") == {}  # stopped on the list, not in the pipeline
 
 
-def test_include_keywords_filter_and_count(mirror: Mirror, tmp_path: Path) -> None:
+@pytest_twisted.ensureDeferred
+async def test_include_keywords_filter_and_count(mirror: Mirror, tmp_path: Path) -> None:
     feeds = feeds_with(tmp_path, "fnc_bank_branches", include=["疫情"], exclude=["渤海银行"])
-    records, log = crawl(mirror, "fnc_bank_branches", tmp_path, feeds=feeds)
-    assert [record["title"][:4] for record in records] == ["众志成城"]
-    assert "'newsbot/dropped/filtered': 2" in log
+    result = await crawl_in_process(mirror, "fnc_bank_branches", tmp_path, feeds=feeds)
+    assert [record["title"][:4] for record in result.items] == ["众志成城"]
+    assert result.counts("newsbot/dropped/") == {"filtered": 2}
+    filtered = [m for m in result.messages(logging.INFO) if "dropped (filtered)" in m]
+    assert sorted(m.rsplit(": ", 1)[1] for m in filtered) == [
+        "exclude keyword '渤海银行'",
+        "no include keyword",
+    ]
 
 
 # --- the synthetic newsroom of tests/testsite.py ------------------------------------
 
 
-def test_links_that_redirected_are_not_downloaded_again(tmp_path: Path) -> None:
+@pytest_twisted.ensureDeferred
+async def test_links_that_redirected_are_not_downloaded_again(tmp_path: Path) -> None:
     write_site(tmp_path / "sites", articles=3, per_page=10)
     news = tmp_path / "sites" / "bank.example.cn" / "news"
     links = ["a0.html", "a1.html", "old2.html", "moved-to-0.html"]
@@ -161,26 +200,29 @@ def test_links_that_redirected_are_not_downloaded_again(tmp_path: Path) -> None:
     state = str(tmp_path / "state.sqlite3")
     server = start_mirror(tmp_path / "sites")
     try:
-        first, log = crawl(server, "test_site", tmp_path, state, feeds)
+        first = await crawl_in_process(server, "test_site", tmp_path, state, feeds)
         fetched_first = server.requests()
-        second, again = crawl(server, "test_site", tmp_path, state, feeds)
+        second = await crawl_in_process(server, "test_site", tmp_path, state, feeds)
         fetched_second = server.requests()[len(fetched_first) :]
     finally:
         stop(server.process)
-    assert [record["url"] for record in first] == [
+    assert [record["url"] for record in first.items] == [
         f"https://bank.example.cn/news/a{n}.html" for n in range(3)
     ]
     assert "GET /bank.example.cn/news/old2.html" in fetched_first
     # moved-to-0 led to a0, which Scrapy had already requested: still remembered
-    assert "'newsbot/redirects_learnt': 2" in log
-    assert second == []
-    assert "'newsbot/skipped_known': 4" in again
+    assert first.stats["newsbot/redirects_learnt"] == 2
+    assert first.stats["newsbot/written"] == 3
+    assert second.items == []
+    assert second.stats["newsbot/skipped_known"] == 4
+    assert "newsbot/redirects_learnt" not in second.stats  # nothing fetched, nothing new
     assert [line for line in fetched_second if "/news/" in line] == [
         "GET /bank.example.cn/news/index.html"
     ]
 
 
-def test_a_feed_added_in_yaml_alone_is_crawled_and_undatable_pages_dropped(
+@pytest_twisted.ensureDeferred
+async def test_a_feed_added_in_yaml_alone_is_crawled_and_undatable_pages_dropped(
     tmp_path: Path,
 ) -> None:
     write_site(tmp_path / "sites", articles=4, per_page=2, undatable={3})
@@ -188,15 +230,19 @@ def test_a_feed_added_in_yaml_alone_is_crawled_and_undatable_pages_dropped(
     feeds.write_text(SITE_FEED, encoding="utf-8")
     server = start_mirror(tmp_path / "sites")
     try:
-        records, log = crawl(server, "test_site", tmp_path, feeds=feeds)
+        result = await crawl_in_process(server, "test_site", tmp_path, feeds=feeds)
     finally:
         stop(server.process)
+    records = result.items
     assert [record["title"] for record in records] == [f"测试银行新闻{n}" for n in range(3)]
     assert records[0]["date"] == "2022-03-01 10:00:00 +0800"
     assert records[0]["text"].split("\n")[1] == "第二段：测试银行新闻0的详细内容，编号0。"
     assert "分享到" not in records[0]["content"]
-    assert "'newsbot/dropped/bad-date': 1" in log
-    assert "dropped (bad-date) https://bank.example.cn/news/a3.html: date text ''" in log
+    assert result.counts("newsbot/dropped/") == {"bad-date": 1}
+    assert result.stats["newsbot/list_pages"] == 2  # both list pages followed
+    assert result.messages(logging.WARNING) == [
+        "feed 'test_site' dropped (bad-date) https://bank.example.cn/news/a3.html: date text ''"
+    ]
 
 
 def test_sigkill_never_leaves_a_record_seen_but_unwritten(tmp_path: Path) -> None:
@@ -233,7 +279,8 @@ def test_sigkill_never_leaves_a_record_seen_but_unwritten(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("feed", ["fnc_bank_branches"])
-def test_gbk_pages_decode(mirror: Mirror, tmp_path: Path, feed: str) -> None:
-    records, _ = crawl(mirror, feed, tmp_path)
+@pytest_twisted.ensureDeferred
+async def test_gbk_pages_decode(mirror: Mirror, tmp_path: Path, feed: str) -> None:
+    records = (await crawl_in_process(mirror, feed, tmp_path)).items
     assert "——" in by_title(records, "众志成城")["title"]
     assert "·" in by_title(records, "农行南平分行")["title"]

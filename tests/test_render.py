@@ -4,18 +4,34 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import signal
-import subprocess
 import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
+import pytest_twisted
 import yaml
+from twisted.internet import task, threads
 
 from newsbot.browser import DEFAULT_CHROMIUM, chromium_available
-from tests.conftest import EXPECTED, ROOT, Mirror, crawl, read_jsonl, run_command, seed_post
+from tests.conftest import (
+    EXPECTED,
+    ROOT,
+    Mirror,
+    crawl_in_process,
+    read_jsonl,
+    run_command,
+    seed_post,
+    start_mirror,
+    stop,
+)
+from tests.testsite import SITE_FEED, write_site, written_ids
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", DEFAULT_CHROMIUM)
 HAVE_CHROMIUM = chromium_available(CHROMIUM)
@@ -86,72 +102,175 @@ def feeds_file(tmp_path: Path) -> Path:
     return path
 
 
-def chromium_processes() -> set[int]:
-    """PIDs of live (not zombie) Chromium processes."""
-    pids = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().split()
-        except OSError:
-            continue  # the process ended while we looked
-        if "chrom" in fields[1] and fields[2] != "Z":
-            pids.add(int(stat.parent.name))
-    return pids
+# --- the Chromium processes of one test's crawl ---------------------------------------
+# Other programs (another checkout's tests, a desktop browser) may run Chromium at the same
+# time: a test counts, waits for and kills only the processes its own crawl started.
+
+#: An environment variable set to a fresh token for one crawl; its processes inherit it.
+MARK = "NEWSBOT_TEST_CRAWL"
 
 
-def wait_until_gone(before: set[int], seconds: float = 10) -> set[int]:
-    """Chromium processes not in ``before`` still alive after ``seconds``."""
+@dataclass(frozen=True)
+class Proc:
+    """A process: its PID, its start time (which tells a reused PID apart) and name."""
+
+    pid: int
+    start: int
+    name: str
+
+
+def new_token() -> str:
+    """A ``NAME=VALUE`` environment entry that no other crawl carries."""
+    return f"{MARK}={uuid.uuid4().hex}"
+
+
+def _stat(pid: int) -> tuple[str, str, int, int] | None:
+    """Name, state, parent PID and start time of a process; None once it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    name, fields = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :]
+    state, ppid, *rest = fields.split()
+    return name, state, int(ppid), int(rest[17])
+
+
+def _carries(pid: int, token: str) -> bool:
+    try:
+        return token.encode() in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+
+
+def own_chromium(root: int | None, token: str) -> set[Proc]:
+    """Live Chromium processes of one crawl: the descendants of its process ``root`` (the
+    renderers, whose environment Chromium overwrites), and those whose environment carries
+    ``token`` (the browser, its zygotes, and the crash handler, which detaches to PID 1)."""
+    table = {
+        int(entry.name): info
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and (info := _stat(int(entry.name))) is not None
+    }
+    children: dict[int, list[int]] = {}
+    for pid, (_, _, ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    descendants: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in descendants:
+                descendants.add(child)
+                stack.append(child)
+    return {
+        Proc(pid, start, name)
+        for pid, (name, state, _, start) in table.items()
+        if "chrom" in name
+        and state not in ("Z", "X")
+        and (pid in descendants or _carries(pid, token))
+    }
+
+
+def alive(procs: set[Proc]) -> set[Proc]:
+    """Those of ``procs`` still running (not zombies, their PID not taken by another)."""
+    return {
+        proc
+        for proc in procs
+        if (info := _stat(proc.pid)) is not None and info[3] == proc.start and info[1] != "Z"
+    }
+
+
+def wait_gone(procs: set[Proc], seconds: float = 10) -> set[Proc]:
+    """Those of ``procs`` still alive after up to ``seconds``."""
     deadline = time.monotonic() + seconds
-    while (left := chromium_processes() - before) and time.monotonic() < deadline:
+    while (left := alive(procs)) and time.monotonic() < deadline:
         time.sleep(0.2)
     return left
 
 
+def kill(procs: set[Proc]) -> set[Proc]:
+    """SIGKILL those of ``procs`` still running; the ones signalled."""
+    killed = set()
+    for proc in alive(procs):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(proc.pid, signal.SIGKILL)
+            killed.add(proc)
+    return killed
+
+
+# --- tests ---------------------------------------------------------------------------
+
+
 @needs_chromium
-def test_share_page_is_rendered_from_its_json(
+@pytest_twisted.ensureDeferred
+async def test_share_page_is_rendered_from_its_json(
     mirror: Mirror, tmp_path: Path, feeds_file: Path
 ) -> None:
-    before = chromium_processes()
-    records, log = crawl(mirror, "em_share_rendered", tmp_path, "", feeds_file)
-    assert len(records) == 6
+    before = len(mirror.requests())
+    token, started = new_token(), set[Proc]()
+    watch = task.LoopingCall(lambda: started.update(own_chromium(os.getpid(), token)))
+    with mock.patch.dict(os.environ, [token.split("=", 1)]):
+        watch.start(0.1)
+        try:
+            result = await crawl_in_process(mirror, "em_share_rendered", tmp_path, "", feeds_file)
+        finally:
+            watch.stop()
+    records = result.items
+    assert len(records) == result.stats["newsbot/written"] == 6
     seed = next(record for record in records if "NW202203252323545653" in str(record["url"]))
     assert seed["content"] == seed_post("000")[1]
     assert seed["title"].startswith("集结“同心圆”")
-    assert "'playwright/page_count/closed': 6" in log
-    served = mirror.requests()
+    assert result.stats["playwright/page_count/closed"] == 6
+    assert result.stats["playwright/browser_count"] == 1
+    assert result.messages(logging.ERROR) == []
+    served = mirror.requests()[before:]  # this crawl's
     assert any("/choicewzp1.eastmoney.com/NewsData/GetNewsText.do?id=NW" in r for r in served)
     assert not any("choice_logo.png" in line for line in served)  # images are blocked
-    assert wait_until_gone(before) == set()  # the browser is gone with the crawl
+    # the browser ran in this crawl, and is gone with it
+    assert "chromium" in {proc.name for proc in started}
+    left = started | own_chromium(os.getpid(), token)
+    assert await threads.deferToThread(wait_gone, left) == set()
 
 
-def test_share_page_without_a_browser_has_no_article(
+@pytest_twisted.ensureDeferred
+async def test_share_page_without_a_browser_has_no_article(
     mirror: Mirror, tmp_path: Path, feeds_file: Path
 ) -> None:
-    records, log = crawl(mirror, "em_share_plain", tmp_path, "", feeds_file)
-    assert {record["text"] for record in records} == {"正在加载…"}
-    assert "scrapy-playwright" not in log  # plain feeds never start a browser
+    result = await crawl_in_process(mirror, "em_share_plain", tmp_path, "", feeds_file)
+    assert len(result.items) == 3  # one list page (no max_pages)
+    assert {record["text"] for record in result.items} == {"正在加载…"}
+    # plain feeds never start a browser
+    assert result.counts("playwright/") == {}
+    assert [r for r in result.logs if r.name.startswith("scrapy-playwright")] == []
 
 
 @needs_chromium
-def test_nfra_shell_page_is_filled_by_its_script(
+@pytest_twisted.ensureDeferred
+async def test_nfra_shell_page_is_filled_by_its_script(
     mirror: Mirror, tmp_path: Path, feeds_file: Path
 ) -> None:
-    records, _ = crawl(mirror, "nfra_rendered", tmp_path, "", feeds_file)
+    result = await crawl_in_process(mirror, "nfra_rendered", tmp_path, "", feeds_file)
     expected = json.loads((EXPECTED / "nfra_news.json").read_text(encoding="utf-8"))
-    assert [{key: record[key] for key in expected[0]} for record in records] == expected
+    assert [{key: record[key] for key in expected[0]} for record in result.items] == expected
+    assert result.stats["playwright/browser_count"] == 1
+    assert result.messages(logging.ERROR) == []
 
 
 @needs_chromium
-def test_a_page_that_never_gets_ready_is_an_error_naming_feed_and_url(
+@pytest_twisted.ensureDeferred
+async def test_a_page_that_never_gets_ready_is_an_error_naming_feed_and_url(
     mirror: Mirror, tmp_path: Path, feeds_file: Path
 ) -> None:
-    records, log = crawl(mirror, "never_ready", tmp_path, "", feeds_file)
-    assert records == []
-    assert (
-        "feed 'never_ready': cannot fetch https://choicewzp1.eastmoney.com/html_News/"
-        "NewsShare.html?infoCode=NW202203252323545653" in log
-    )
-    assert "Timeout 2000ms exceeded" in log
+    result = await crawl_in_process(mirror, "never_ready", tmp_path, "", feeds_file)
+    assert result.items == []
+    share = "https://choicewzp1.eastmoney.com/html_News/NewsShare.html?infoCode=NW"
+    codes = ["202203250935118765", "202203251012344556", "202203252323545653"]
+    assert sorted(message.split("\n")[0] for message in result.messages(logging.ERROR)) == [
+        f"feed 'never_ready': cannot fetch {share}{code}: "
+        "Page.wait_for_selector: Timeout 2000ms exceeded."
+        for code in codes
+    ]
+    assert result.stats["newsbot/errors"] == 3
+    assert "newsbot/articles" not in result.stats
 
 
 def test_missing_chromium_is_explained_and_other_feeds_go_on(
@@ -172,10 +291,8 @@ def test_missing_chromium_is_explained_and_other_feeds_go_on(
 
 
 @needs_chromium
-def test_a_crashed_browser_fails_its_pages_and_the_crawl_goes_on(tmp_path: Path) -> None:
-    from tests.conftest import BIN, start_mirror, stop
-    from tests.testsite import SITE_FEED, write_site, written_ids
-
+@pytest_twisted.ensureDeferred
+async def test_a_crashed_browser_fails_its_pages_and_the_crawl_goes_on(tmp_path: Path) -> None:
     write_site(tmp_path / "sites", articles=60, per_page=30)
     feeds = tmp_path / "feeds.yaml"
     feeds.write_text(
@@ -186,38 +303,46 @@ def test_a_crashed_browser_fails_its_pages_and_the_crawl_goes_on(tmp_path: Path)
         ),
         encoding="utf-8",
     )
-    server = start_mirror(tmp_path / "sites")
     archive = tmp_path / "archive"
-    before = chromium_processes()
+    token, started, killed, at_crash = new_token(), set[Proc](), set[Proc](), list[int]()
+
+    def crash_at_ten_records() -> None:
+        """Note this crawl's Chromium processes; SIGKILL them once 10 records are written."""
+        started.update(own_chromium(os.getpid(), token))
+        if not killed and len(written_ids(archive)) >= 10:
+            at_crash.append(len(written_ids(archive)))
+            killed.update(kill(own_chromium(os.getpid(), token)))
+
+    server = start_mirror(tmp_path / "sites")
+    watch = task.LoopingCall(crash_at_ten_records)
     try:
-        crawl_process = subprocess.Popen(
-            [str(BIN / "scrapy"), "crawl", "test_site", "-L", "INFO",
-                 "-s", f"NEWSBOT_STATE={tmp_path / 'state.sqlite3'}",
-             "-s", f"NEWSBOT_OUTPUT={archive}/{{feed}}/{{day}}.jsonl",
-             "-s", "DOWNLOAD_DELAY=0.05"],
-            cwd=ROOT, env={**os.environ, "NEWSBOT_MIRROR": server.url,
-                           "NEWSBOT_FEEDS": str(feeds)},
-            stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while len(written_ids(archive)) < 10 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        for pid in chromium_processes() - before:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        at_crash = len(written_ids(archive))
-        _, log = crawl_process.communicate(timeout=120)
+        with mock.patch.dict(os.environ, [token.split("=", 1)]):
+            watch.start(0.05)
+            try:
+                result = await crawl_in_process(
+                    server,
+                    "test_site",
+                    tmp_path,
+                    str(tmp_path / "state.sqlite3"),
+                    feeds,
+                    DOWNLOAD_DELAY=0.05,
+                )
+            finally:
+                watch.stop()
     finally:
-        if crawl_process.poll() is None:
-            crawl_process.kill()
         stop(server.process)
-    assert crawl_process.returncode == 0
-    assert re.search(
-        r"feed 'test_site': (Chromium crashed or was killed while rendering|Chromium gave no page "
-        r"for|cannot fetch) https://bank\.example\.cn/news/",
-        log,
-    ), log[-3000:]
-    assert at_crash < 60 and sorted(set(written_ids(archive))) == sorted(written_ids(archive))
-    assert len(written_ids(archive)) == 60  # a new browser took over, failed pages retried
-    assert "'playwright/browser_count': 2" in log or "'playwright/browser_count': 3" in log
-    assert wait_until_gone(before) == set()
+    assert "chromium" in {proc.name for proc in killed}  # the browser was killed mid-crawl
+    errors = result.messages(logging.ERROR)
+    assert any(
+        re.match(
+            r"feed 'test_site': (Chromium crashed or was killed while rendering|Chromium gave "
+            r"no page for|cannot fetch) https://bank\.example\.cn/news/",
+            message,
+        )
+        for message in errors
+    ), errors
+    assert at_crash[0] < 60 and sorted(set(written_ids(archive))) == sorted(written_ids(archive))
+    assert len(written_ids(archive)) == result.stats["newsbot/written"] == 60  # retried
+    assert result.stats["playwright/browser_count"] in (2, 3)  # a new browser took over
+    left = started | own_chromium(os.getpid(), token)
+    assert await threads.deferToThread(wait_gone, left) == set()
