@@ -87,6 +87,7 @@ def test_pbc_without_a_browser_is_an_error_not_silence(mirror: Mirror, tmp_path:
         "answered with a JavaScript anti-bot challenge instead of content" in log
     )
     assert "set `render: true` on this feed" in log
+    assert "'newsbot/failed/blocked': 1" in log  # counted as this feed's failure
 
 
 @needs_chromium

@@ -118,6 +118,26 @@ def test_feed_report_reads_crawler_stats() -> None:
     assert report.fill_rate("date") == pytest.approx(2 / 3)
 
 
+def test_failures_are_the_feeds_own_counts_by_kind_not_the_logged_errors() -> None:
+    stats = {
+        "finish_reason": "finished", "downloader/response_count": 9,
+        "log_count/ERROR": 12,  # every log line of the process, of every feed
+        "newsbot/failed/fetch": 7, "newsbot/failed/write": 1,
+    }  # fmt: skip
+    report = feed_report("bank", stats)
+    assert (report.errors, report.failures) == (8, {"fetch": 7, "write": 1})
+    judged = judge(report, [])
+    assert (judged.status, judged.reasons) == ("failed", ["8 failure(s) (fetch: 7, write: 1)"])
+    assert feed_report("bank", {"log_count/ERROR": 3}).errors == 0
+
+
+def test_reports_without_failures_still_read() -> None:
+    older = {"feed": "bank", "status": "failed", "errors": 2, "reasons": ["2 error(s) logged"]}
+    report = FeedReport.from_dict(older)
+    assert (report.errors, report.failures) == (2, {})
+    assert judge(report, []).reasons[0] == "2 error(s) logged"
+
+
 def test_reports_round_trip_in_start_order_and_bad_files_are_skipped(tmp_path: Path) -> None:
     later = RunReport("2026-11-24T02:00:00+00:00", "2026-11-24T02:00:09+00:00", 9, [healthy()])
     earlier = RunReport(

@@ -4,7 +4,9 @@ A site that changes its layout rarely makes a crawler fail loudly: the list page
 answers, only the selectors find nothing. So each feed's run is judged against the
 feed's previous runs (the JSON reports in ``<out>/_runs``):
 
-- **failed**: errors were logged, nothing was downloaded, or the run ended early;
+- **failed**: a page of the feed failed (``newsbot/failed/<kind>`` on the feed's own
+  crawler: fetch, blocked, extract, write, config), nothing was downloaded, or the run
+  ended early;
 - **broken**: the list pages yielded no article links, or every article page failed
   extraction, or a field (date, body, source) was found on sharply fewer articles than
   in the previous runs;
@@ -57,7 +59,10 @@ class FeedReport:
     new: int = 0
     duplicates: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
+    #: The sum of ``failures`` (reports older than ``failures`` counted logged errors).
     errors: int = 0
+    #: Failures by kind (newsbot.core.codes.FailureKind).
+    failures: dict[str, int] = field(default_factory=dict)
     filled: dict[str, int] = field(default_factory=dict)
     output: str | None = None
 
@@ -72,9 +77,16 @@ class FeedReport:
         return cls(**{key: value for key, value in data.items() if key in known})
 
 
+def failure_counts(stats: Mapping[str, Any]) -> dict[str, int]:
+    """A crawler's failures by kind, from its ``newsbot/failed/<kind>`` stats."""
+    prefix = "newsbot/failed/"
+    return {k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix)}
+
+
 def feed_report(name: str, stats: Mapping[str, Any]) -> FeedReport:
     """A feed's report from its crawler's stats (status not judged yet)."""
     prefix = "newsbot/dropped/"
+    failures = failure_counts(stats)
     return FeedReport(
         feed=name,
         finish_reason=str(stats.get("finish_reason", "")),
@@ -87,7 +99,8 @@ def feed_report(name: str, stats: Mapping[str, Any]) -> FeedReport:
         new=stats.get("item_scraped_count", 0),
         duplicates=stats.get("newsbot/duplicates_marked", 0),
         dropped={k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix)},
-        errors=stats.get("log_count/ERROR", 0),
+        errors=sum(failures.values()),
+        failures=failures,
         filled={name: stats.get(f"newsbot/filled/{name}", 0) for name in FILL_FIELDS},
         output=stats.get("newsbot/output"),
     )
@@ -103,7 +116,10 @@ def judge(report: FeedReport, history: Sequence[FeedReport]) -> FeedReport:
     ):
         failures.append(f"the run ended early ({report.finish_reason})")
     if report.errors:
-        failures.append(f"{report.errors} error(s) logged")
+        kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(report.failures.items()))
+        failures.append(
+            f"{report.errors} failure(s) ({kinds})" if kinds else f"{report.errors} error(s) logged"
+        )
     if report.pages == 0:
         failures.append("no page was downloaded")
     broken = _broken_reasons(report, list(history)[-HISTORY_RUNS:])

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from newsbot.core.codes import ExitCode
-from newsbot.ops.health import FeedReport, RunReport
+from newsbot.ops.health import FeedReport, RunReport, failure_counts
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -51,7 +51,7 @@ def print_dry_run(crawlers: Sequence[Crawler], would_fetch: Mapping[str, list[st
     for crawler in crawlers:
         stats = crawler.stats.get_stats()
         urls = would_fetch.get(crawler_feed(crawler), [])
-        errors = stats.get("log_count/ERROR", 0)
+        errors = sum(failure_counts(stats).values())
         failed = failed or errors > 0
         print(
             f"{crawler_feed(crawler)}: {stats.get('newsbot/list_pages', 0)} list page(s) read, "

@@ -9,12 +9,15 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from newsbot.browser import INSTALL_HINT, apply_render_settings, chromium_available, render_meta
 from newsbot.config import HtmlFeed, JsonFeed, iter_feed_urls
 from newsbot.config.runtime import NewsbotSettings
+from newsbot.core.codes import FailureKind
 from newsbot.core.dedup import record_id
 from newsbot.core.extract import date_fallbacks, looks_like_js_challenge
+from newsbot.core.failures import describe, unmirror
 from newsbot.crawlstate import CrawlState
 from newsbot.items import Article
 from newsbot.middlewares import ARTICLE_META, LIST_PAGE_META
@@ -113,7 +116,7 @@ class FeedSpider(scrapy.Spider):
         path = self.settings_once.chromium_path
         if chromium_available(path):
             return False
-        self.crawler.stats.inc_value("newsbot/errors")
+        self.failed(FailureKind.CONFIG)
         logger.error(
             "feed %r needs Chromium (render: true) but %s does not exist: %s; "
             "skipping this feed",
@@ -140,11 +143,20 @@ class FeedSpider(scrapy.Spider):
         )
 
     def on_error(self, failure: Failure) -> None:
-        """Log a failed request with its feed and URL; count it; the crawl goes on."""
-        request = getattr(failure, "request", None)
+        """Count a failed request (once: errbacks run after the retries) and log it in one
+        line naming feed, URL and what happened. The crawl goes on."""
+        self.failed(FailureKind.FETCH)
+        error, request = failure.value, getattr(failure, "request", None)
+        status = error.response.status if isinstance(error, HttpError) else None
         url = request.url if request is not None else "?"
-        self.crawler.stats.inc_value("newsbot/errors")
-        logger.error("feed %r: cannot fetch %s: %s", self.feed.name, url, failure.value)
+        # In mirror mode a download error names the mirror's URL; the log names real ones.
+        detail = unmirror(describe(type(error).__name__, str(error), status), self.mirror, url)
+        link = request.meta.get(ARTICLE_META) if request is not None else None
+        logger.error("feed %r: cannot fetch %s: %s", self.feed.name, link or url, detail)
+
+    def failed(self, kind: FailureKind) -> None:
+        """Count a failure of this feed, on its own crawler (the health rules read it)."""
+        self.crawler.stats.inc_value(f"newsbot/failed/{kind}")
 
     def text_page(self, response: Response) -> TextResponse | None:
         """The response as a text page to read, or None (and a report naming feed and URL)
@@ -154,7 +166,7 @@ class FeedSpider(scrapy.Spider):
             return None
         if not looks_like_js_challenge(response.text):
             return response
-        self.crawler.stats.inc_value("newsbot/js_challenges")
+        self.failed(FailureKind.BLOCKED)
         hint = (
             "Chromium did not get past it: check browser.wait_for / network_idle"
             if self.feed.render
