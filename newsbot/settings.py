@@ -91,6 +91,9 @@ SPIDER_MIDDLEWARES = {
     # line, and the crawl goes on (newsbot.outcomes).
     "newsbot.outcomes.ExtractFailureMiddleware": 10,
 }
+# Follows every article request to its outcome (written, dropped, failed, filtered) and
+# lists the lost ones in the run report (newsbot.outcomes).
+EXTENSIONS = {"newsbot.outcomes.ArticleOutcomes": 500}
 
 ITEM_PIPELINES = {
     "newsbot.pipelines.ValidatePipeline": 100,

@@ -29,6 +29,11 @@ def print_summary(report: RunReport) -> None:
         print(_summary_row(feed))
         for reason, count in sorted(feed.dropped.items()):
             print(f"{'':<20} dropped {reason}: {count}")
+        if feed.lost:
+            print(
+                f"{feed.feed:<20} lost {len(feed.lost)} article link(s) "
+                f"(newsbot status {feed.feed} --lost)"
+            )
         if feed.skipped_known:
             print(f"{feed.feed:<20} skipped {feed.skipped_known} known article(s)")
         for reason in feed.reasons:
