@@ -7,6 +7,7 @@ through ItemAdapter. A dropped item raises DropItem with a :class:`DropReason`, 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,9 +16,10 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from newsbot.core.clean import html_to_lines, sanitize_html, split_bylines, strip_boilerplate
-from newsbot.core.codes import DropReason
+from newsbot.core.codes import DropReason, FailureKind, LostReason
 from newsbot.core.dates import SHANGHAI, format_date, parse_date
 from newsbot.core.dedup import canonical_url, minhash
+from newsbot.core.failures import describe
 from newsbot.core.labels import render_label
 from newsbot.crawlstate import CrawlState
 from newsbot.items import RECORD_FIELDS
@@ -67,7 +69,7 @@ class _FeedPipeline:
             level, "feed %r dropped (%s) %s%s", article["feed"], reason, article["url"],
             f": {detail}" if detail else "",
         )  # fmt: skip
-        return DropItem(str(reason))
+        return DropItem(f"{reason}: {detail}" if detail else str(reason))
 
     def _remember(self, article: ItemAdapter, reason: DropReason) -> None:
         """Store a deliberately dropped article's URL as known, with its reason."""
@@ -211,10 +213,13 @@ class ArchivePipeline(_FeedPipeline):
         path = self.writer.path_for(article["feed"], self.day)
         store = self.state.store
         duplicate_of: str | None = None
-        with store.transaction():
-            known = store.known_url(canonical)
-            if known is None:
-                duplicate_of = self._write(article, canonical, path)
+        try:
+            with store.transaction():
+                known = store.known_url(canonical)
+                if known is None:
+                    duplicate_of = self._write(article, canonical, path)
+        except (OSError, sqlite3.Error) as exc:  # rolled back: not marked seen, retried next run
+            raise self.write_failed(article, path, exc) from exc
         if known is not None:
             raise self.drop(article, DropReason.DUPLICATE_URL, f"already written as {known}")
         if duplicate_of is not None:  # dropped as the same story; remembered after rollback
@@ -242,6 +247,15 @@ class ArchivePipeline(_FeedPipeline):
             article["duplicate_of"],
         )  # fmt: skip
         return None
+
+    def write_failed(self, article: ItemAdapter, path: Path, exc: Exception) -> DropItem:
+        """Count and log a record the archive could not take; return the DropItem to raise."""
+        detail = describe(type(exc).__name__, str(exc))
+        self.stats.inc_value(f"newsbot/failed/{FailureKind.WRITE}")
+        logger.error(
+            "feed %r: cannot write %s to %s: %s", article["feed"], article["url"], path, detail
+        )
+        return DropItem(f"{LostReason.WRITE_ERROR}: {detail}")
 
     def close_spider(self) -> None:
         """Close the output files (the store closes itself, when the engine stops)."""

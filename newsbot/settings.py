@@ -59,6 +59,9 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
+# A request that failed after its retries gets one ERROR line, with its feed and reason,
+# from the spider's errback; Scrapy's own "Gave up retrying" line goes to the INFO log.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 USER_AGENT = "Mozilla/5.0 (compatible; newsbot/0.1; +https://github.com/newsbot)"
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",
@@ -83,7 +86,14 @@ DOWNLOADER_MIDDLEWARES = {"newsbot.middlewares.RedirectMemoryMiddleware": 650}
 SPIDER_MIDDLEWARES = {
     "newsbot.middlewares.IncrementalMiddleware": 950,
     "newsbot.middlewares.DryRunMiddleware": 940,
+    # Outermost (nearest the engine), so it sees every exception of a callback or spider
+    # middleware that nothing else handled: counted as newsbot/failed/extract, one log
+    # line, and the crawl goes on (newsbot.outcomes).
+    "newsbot.outcomes.ExtractFailureMiddleware": 10,
 }
+# Follows every article request to its outcome (written, dropped, failed, filtered) and
+# lists the lost ones in the run report (newsbot.outcomes).
+EXTENSIONS = {"newsbot.outcomes.ArticleOutcomes": 500}
 
 ITEM_PIPELINES = {
     "newsbot.pipelines.ValidatePipeline": 100,

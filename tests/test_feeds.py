@@ -105,6 +105,7 @@ async def test_pbc_without_a_browser_is_an_error_not_silence(
         "on this feed to fetch it with Chromium); nothing extracted from it"
     ]
     assert result.stats["newsbot/js_challenges"] == result.stats["log_count/ERROR"] == 1
+    assert result.stats["newsbot/failed/blocked"] == 1  # counted as this feed's failure
     assert "newsbot/list_pages" not in result.stats  # nothing was read as a list page
 
 

@@ -118,6 +118,53 @@ def test_feed_report_reads_crawler_stats() -> None:
     assert report.fill_rate("date") == pytest.approx(2 / 3)
 
 
+def test_failures_are_the_feeds_own_counts_by_kind_not_the_logged_errors() -> None:
+    lost = {"url": "https://x.cn/a/1.html", "reason": "timeout", "detail": "took too long"}
+    stats = {
+        "finish_reason": "finished", "downloader/response_count": 9,
+        "log_count/ERROR": 12,  # every log line of the process, of every feed
+        "newsbot/failed/fetch": 7, "newsbot/failed/write": 1, "newsbot/lost_links": [lost],
+    }  # fmt: skip
+    report = feed_report("bank", stats)
+    assert (report.errors, report.failures, report.lost) == (8, {"fetch": 7, "write": 1}, [lost])
+    judged = judge(report, [])
+    assert (judged.status, judged.reasons) == ("failed", ["8 failure(s) (fetch: 7, write: 1)"])
+    assert feed_report("bank", {"log_count/ERROR": 3}).errors == 0
+
+
+def test_an_article_link_with_no_known_outcome_fails_the_feed() -> None:
+    unknown = {"url": "https://x.cn/a/1.html", "reason": "unknown", "detail": "no outcome"}
+    timeout = {"url": "https://x.cn/a/2.html", "reason": "timeout", "detail": "took too long"}
+    report = judge(healthy(lost=[unknown, timeout], errors=1, failures={"fetch": 1}), [])
+    assert report.reasons == [
+        "1 failure(s) (fetch: 1)",
+        "1 article link(s) ended with no known outcome",
+    ]
+    # A limit the user set cut the run short: the links it left open are no failure.
+    limited = judge(healthy(lost=[unknown], finish_reason="closespider_itemcount"), [])
+    assert (limited.status, limited.reasons) == ("ok", [])
+
+
+def test_reports_without_failures_or_lost_links_still_read() -> None:
+    older = {"feed": "bank", "status": "failed", "errors": 2, "reasons": ["2 error(s) logged"]}
+    report = FeedReport.from_dict(older)
+    assert (report.errors, report.failures, report.lost) == (2, {}, [])
+    assert judge(report, []).reasons[0] == "2 error(s) logged"
+
+
+def test_status_lists_lost_links_on_request_and_counts_them_otherwise() -> None:
+    lost = [{"url": "https://x.cn/a/1.html", "reason": "truncated", "detail": "cut short"}]
+    run = RunReport(
+        "2026-11-24T01:00:00+00:00", "2026-11-24T01:00:05+00:00", 5, [healthy(lost=lost)]
+    )
+    assert status_lines([run], ["bank"], runs=5)[3].strip() == (
+        "lost: 1 article link(s) (--lost lists them)"
+    )
+    assert status_lines([run], ["bank"], runs=5, lost=True)[3].strip() == (
+        "lost (truncated) https://x.cn/a/1.html: cut short"
+    )
+
+
 def test_reports_round_trip_in_start_order_and_bad_files_are_skipped(tmp_path: Path) -> None:
     later = RunReport("2026-11-24T02:00:00+00:00", "2026-11-24T02:00:09+00:00", 9, [healthy()])
     earlier = RunReport(

@@ -27,6 +27,7 @@ SCRAPY_PARTS = frozenset(
         "pipelines",
         "middlewares",
         "logformatter",
+        "outcomes",
         "crawlstate",
         "signals",
         "spiders",

@@ -94,6 +94,26 @@ def test_server_answers_by_host_path_and_sorted_query(tiny_mirror: Mirror) -> No
     assert "POST /api.example.cn/list?size=10&page=2" in tiny_mirror.requests()
 
 
+def test_faults_truncate_hang_or_fail_a_path_of_a_host(tiny_mirror: Mirror, tmp_path: Path) -> None:
+    import http.client
+    import time
+
+    base = f"{tiny_mirror.url}/bank.example.cn"
+    page = "<p>首页</p>".encode()
+    faults = {"/news/": {"truncate": 4}, "/gbk.html": {"hang": 0.5}, "/x?a=1": {"status": 503}}
+    (tmp_path / "bank.example.cn" / "_faults.json").write_text(json.dumps(faults))
+    with urllib.request.urlopen(f"{base}/news/", timeout=10) as response:
+        assert response.headers["Content-Length"] == str(len(page))
+        with pytest.raises(http.client.IncompleteRead) as cut:
+            response.read()
+    assert cut.value.partial == page[:4]
+    started = time.monotonic()
+    assert fetch(f"{base}/gbk.html")[0] == 200
+    assert time.monotonic() - started >= 0.5
+    assert fetch(f"{base}/x?a=1")[:2] == (503, "text/plain")
+    assert fetch(f"{base}/x?a=2")[0] == 404  # rules match the path as requested, query too
+
+
 def test_server_survives_concurrent_clients(tiny_mirror: Mirror) -> None:
     from concurrent.futures import ThreadPoolExecutor
 

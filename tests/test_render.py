@@ -288,6 +288,10 @@ def test_missing_chromium_is_explained_and_other_feeds_go_on(
     )
     (written,) = (tmp_path / "data" / "icbc_news").glob("*.jsonl")
     assert len(read_jsonl(written)) == 3
+    (run,) = (tmp_path / "data" / "_runs").glob("*.json")
+    reports = {item["feed"]: item for item in json.loads(run.read_text(encoding="utf-8"))["feeds"]}
+    assert (reports["icbc_news"]["status"], reports["icbc_news"]["failures"]) == ("ok", {})
+    assert reports["em_share_rendered"]["failures"] == {"config": 1}
 
 
 @needs_chromium

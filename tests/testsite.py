@@ -39,13 +39,27 @@ def story_text(n: int, sentences: int = 8) -> str:
     )
 
 
-def write_site(root: Path, articles: int, per_page: int, undatable: set[int] = frozenset()) -> None:
-    """A bank newsroom of ``articles`` pages, listed ``per_page`` per list page."""
-    site = root / "bank.example.cn" / "news"
+def site_feed(name: str, host: str = "bank.example.cn", start: str = "news/index.html") -> str:
+    """SITE_FEED's block (without the ``feeds:`` line) for another name, host or start page."""
+    block = SITE_FEED.removeprefix("feeds:\n").replace("test_site", name)
+    return block.replace("bank.example.cn/news/index.html", f"{host}/{start}")
+
+
+def write_site(
+    root: Path,
+    articles: int,
+    per_page: int,
+    undatable: set[int] = frozenset(),
+    host: str = "bank.example.cn",
+    first: int = 0,
+) -> None:
+    """A bank newsroom of ``articles`` pages (numbered from ``first``: another number is
+    another story), listed ``per_page`` per list page, under ``root/host``."""
+    site = root / host / "news"
     site.mkdir(parents=True)
     pages = (articles + per_page - 1) // per_page
     for page in range(pages):
-        numbers = range(page * per_page, min(articles, (page + 1) * per_page))
+        numbers = range(first + page * per_page, first + min(articles, (page + 1) * per_page))
         links = "".join(f'<li><a href="/news/a{n}.html">文章{n}</a></li>' for n in numbers)
         following = (
             f'<a class="next" href="list{page + 1}.html">下一页</a>' if page + 1 < pages else ""
@@ -55,7 +69,7 @@ def write_site(root: Path, articles: int, per_page: int, undatable: set[int] = f
             f'<html><meta charset="utf-8"><ul class="news">{links}</ul>{following}</html>',
             encoding="utf-8",
         )
-    for n in range(articles):
+    for n in range(first, first + articles):
         date = "" if n in undatable else f"2022-03-{n % 28 + 1:02d} 10:{n % 60:02d}"
         text = f"测试银行第{n}号新闻：" + story_text(n)
         (site / f"a{n}.html").write_text(

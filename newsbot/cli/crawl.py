@@ -72,7 +72,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         f"{len(reports)} run(s) in {runs_dir}; last started {local_time(last.started)}, "
         f"status {last.status} (exit {last.exit_code})"
     )
-    for line in status_lines(reports, names, args.runs):
+    for line in status_lines(reports, names, args.runs, lost=args.lost):
         print(line)
     unhealthy = [name for name in names if latest_status(reports, name) not in (None, "ok")]
     return ExitCode.FAILED if unhealthy else ExitCode.OK
@@ -173,4 +173,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     status.add_argument("feeds", nargs="*", help="feed names (default: all)")
     status.add_argument("--out", default="data", help="output directory (default: data)")
     status.add_argument("--runs", type=int, default=5, help="runs per feed (default: 5)")
+    status.add_argument(
+        "--lost",
+        action="store_true",
+        help="list each run's lost article links (url, reason, what happened)",
+    )
     status.set_defaults(func=cmd_status)

@@ -1,5 +1,6 @@
-"""Names defined once: the exit codes of newsbot's commands and the reasons an article is
-dropped. The pipelines, the health rules, the CLI and the docs all use these."""
+"""Names defined once: the exit codes of newsbot's commands, the reasons an article is
+dropped, the kinds of failure a feed counts and the reasons an article link is lost. The
+pipelines, the spiders, the health rules, the CLI and the docs all use these."""
 
 from __future__ import annotations
 
@@ -57,3 +58,41 @@ REMEMBERED_DROPS = frozenset({DropReason.DUPLICATE_TEXT, DropReason.FILTERED, Dr
 EXTRACTION_DROPS = frozenset(
     {DropReason.MISSING_TITLE, DropReason.MISSING_BODY, DropReason.EMPTY_BODY, DropReason.BAD_DATE}
 )
+
+
+class FailureKind(StrEnum):
+    """What failed on a feed (counted as newsbot/failed/<kind> on that feed's crawler; any
+    failure makes the feed's run failed)."""
+
+    #: a request failed after its retries: network, timeout, truncated body, a 4xx/5xx
+    #: answer, a redirect loop or off-site redirect
+    FETCH = "fetch"
+    #: a JavaScript anti-bot challenge was answered instead of content
+    BLOCKED = "blocked"
+    #: an exception while reading a fetched page (a spider callback) or processing its item
+    EXTRACT = "extract"
+    #: the archive (JSONL file or state store) could not be written
+    WRITE = "write"
+    #: the feed cannot run here (a render feed without Chromium)
+    CONFIG = "config"
+
+
+class LostReason(StrEnum):
+    """Why a requested article link did not become a record, when it was not dropped with
+    a :class:`DropReason` (counted as newsbot/lost/<reason>)."""
+
+    TIMEOUT = "timeout"
+    TRUNCATED = "truncated"
+    HTTP_ERROR = "http-error"
+    REDIRECT_LOOP = "redirect-loop"
+    OFFSITE = "offsite"
+    ROBOTS_TXT = "robots-txt"
+    FETCH_ERROR = "fetch-error"
+    BLOCKED = "blocked"
+    NOT_TEXT = "not-text"
+    BAD_JSON = "bad-json"
+    EXTRACT_ERROR = "extract-error"
+    WRITE_ERROR = "write-error"
+    ITEM_ERROR = "item-error"
+    #: requested, but no outcome arrived before the spider closed
+    UNKNOWN = "unknown"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from newsbot.mirror.layout import (
     CHALLENGE_RULE,
+    FAULT_RULE,
     MIRROR_ENV,
     REDIRECT_RULE,
     guess_content_type,
@@ -17,6 +18,7 @@ from newsbot.mirror.server import MirrorServer, start_mirror_thread
 
 __all__ = [
     "CHALLENGE_RULE",
+    "FAULT_RULE",
     "MIRROR_ENV",
     "REDIRECT_RULE",
     "MirrorServer",

@@ -12,6 +12,8 @@ MIRROR_ENV = "NEWSBOT_MIRROR"
 CHALLENGE_RULE = "_challenge.json"
 #: Per-host rule file of redirects: {"/old/path?query": "/new/path"} (see docs/mirror.md).
 REDIRECT_RULE = "_redirects.json"
+#: Per-host rule file of faults: {"/path?query": {"truncate": N} | {"hang": S} | {"status": C}}.
+FAULT_RULE = "_faults.json"
 CONTENT_TYPES = {
     ".html": "text/html",
     ".htm": "text/html",

@@ -1,19 +1,27 @@
 """The mirror server: a threading HTTP/1.1 server answering ``/HOST/PATH?QUERY`` from a
-directory laid out by :mod:`newsbot.mirror.layout`, with simulated redirects and
-anti-bot challenges per host (see docs/mirror.md)."""
+directory laid out by :mod:`newsbot.mirror.layout`, with simulated redirects, anti-bot
+challenges and faults (truncated bodies, hangs, error statuses) per host (see
+docs/mirror.md)."""
 
 from __future__ import annotations
 
 import json
 import logging
 import threading
+import time
 from http import HTTPStatus
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from newsbot.mirror.layout import CHALLENGE_RULE, REDIRECT_RULE, guess_content_type, mirror_relpath
+from newsbot.mirror.layout import (
+    CHALLENGE_RULE,
+    FAULT_RULE,
+    REDIRECT_RULE,
+    guess_content_type,
+    mirror_relpath,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +55,22 @@ class MirrorRequestHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.BAD_REQUEST, "text/plain", b"bad mirror path\n", send_body)
             return
         host = relpath.parts[0]
-        location = self.server.redirect_for(host, self.path.lstrip("/")[len(host) :] or "/")
+        path = self.path.lstrip("/")[len(host) :] or "/"
+        fault = self.server.fault_for(host, path)
+        if "hang" in fault:  # a server that stalls before it answers
+            time.sleep(float(fault["hang"]))
+        if "status" in fault:
+            status = HTTPStatus(int(fault["status"]))
+            self._send(status, "text/plain", b"mirror fault\n", send_body)
+            return
+        self._serve(host, path, relpath, send_body, fault.get("truncate"))
+
+    def _serve(
+        self, host: str, path: str, relpath: PurePosixPath, send_body: bool, truncate: int | None
+    ) -> None:
+        """A redirect, the challenge, or the saved page (its body cut after ``truncate``
+        bytes, if given)."""
+        location = self.server.redirect_for(host, path)
         if location is not None:
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
             self.send_header("Location", location)
@@ -68,15 +91,26 @@ class MirrorRequestHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not in mirror\n", send_body)
             return
         body = file.read_bytes()
-        self._send(HTTPStatus.OK, guess_content_type(file.name, body), body, send_body)
+        self._send(HTTPStatus.OK, guess_content_type(file.name, body), body, send_body, truncate)
 
-    def _send(self, status: HTTPStatus, content_type: str, body: bytes, send_body: bool) -> None:
+    def _send(
+        self,
+        status: HTTPStatus,
+        content_type: str,
+        body: bytes,
+        send_body: bool,
+        truncate: int | None = None,
+    ) -> None:
+        """Answer ``body`` in full, or only its first ``truncate`` bytes under the full
+        Content-Length and then close the connection, as a server that died mid-answer."""
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if send_body:
-            self.wfile.write(body)
+            self.wfile.write(body if truncate is None else body[: int(truncate)])
+        if truncate is not None:
+            self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("mirror: " + format, *args)
@@ -105,6 +139,15 @@ class MirrorServer(ThreadingHTTPServer):
             return None
         rules: dict[str, str] = json.loads(rule_file.read_text(encoding="utf-8"))
         return rules.get(path)
+
+    def fault_for(self, host: str, path: str) -> dict[str, Any]:
+        """The fault to simulate for ``path`` (as requested, with its query) of ``host``,
+        from the host's ``_faults.json``; {} for none."""
+        rule_file = self.root / host / FAULT_RULE
+        if not rule_file.is_file():
+            return {}
+        rules: dict[str, dict[str, Any]] = json.loads(rule_file.read_text(encoding="utf-8"))
+        return rules.get(path, {})
 
     def challenge_for(self, host: str, cookie_header: str) -> bytes | None:
         """The anti-bot challenge page to serve instead of content, if the host has one

@@ -4,7 +4,9 @@ A site that changes its layout rarely makes a crawler fail loudly: the list page
 answers, only the selectors find nothing. So each feed's run is judged against the
 feed's previous runs (the JSON reports in ``<out>/_runs``):
 
-- **failed**: errors were logged, nothing was downloaded, or the run ended early;
+- **failed**: a page of the feed failed (``newsbot/failed/<kind>`` on the feed's own
+  crawler: fetch, blocked, extract, write, config), an article link ended with no known
+  outcome, nothing was downloaded, or the run ended early;
 - **broken**: the list pages yielded no article links, or every article page failed
   extraction, or a field (date, body, source) was found on sharply fewer articles than
   in the previous runs;
@@ -21,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newsbot.core.codes import EXTRACTION_DROPS, ExitCode
+from newsbot.core.codes import EXTRACTION_DROPS, ExitCode, LostReason
 from newsbot.core.dates import SHANGHAI
 
 logger = logging.getLogger(__name__)
@@ -57,9 +59,15 @@ class FeedReport:
     new: int = 0
     duplicates: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
+    #: The sum of ``failures`` (reports older than ``failures`` counted logged errors).
     errors: int = 0
+    #: Failures by kind (newsbot.core.codes.FailureKind).
+    failures: dict[str, int] = field(default_factory=dict)
     filled: dict[str, int] = field(default_factory=dict)
     output: str | None = None
+    #: Article links that did not become records, not counting expected drops: each with
+    #: its ``url``, ``reason`` (newsbot.core.codes) and ``detail``.
+    lost: list[dict[str, str]] = field(default_factory=list)
 
     def fill_rate(self, name: str) -> float | None:
         """Share of this run's extracted articles that had the field, if any were."""
@@ -72,9 +80,16 @@ class FeedReport:
         return cls(**{key: value for key, value in data.items() if key in known})
 
 
+def failure_counts(stats: Mapping[str, Any]) -> dict[str, int]:
+    """A crawler's failures by kind, from its ``newsbot/failed/<kind>`` stats."""
+    prefix = "newsbot/failed/"
+    return {k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix)}
+
+
 def feed_report(name: str, stats: Mapping[str, Any]) -> FeedReport:
     """A feed's report from its crawler's stats (status not judged yet)."""
     prefix = "newsbot/dropped/"
+    failures = failure_counts(stats)
     return FeedReport(
         feed=name,
         finish_reason=str(stats.get("finish_reason", "")),
@@ -87,9 +102,11 @@ def feed_report(name: str, stats: Mapping[str, Any]) -> FeedReport:
         new=stats.get("item_scraped_count", 0),
         duplicates=stats.get("newsbot/duplicates_marked", 0),
         dropped={k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix)},
-        errors=stats.get("log_count/ERROR", 0),
+        errors=sum(failures.values()),
+        failures=failures,
         filled={name: stats.get(f"newsbot/filled/{name}", 0) for name in FILL_FIELDS},
         output=stats.get("newsbot/output"),
+        lost=[dict(entry) for entry in stats.get("newsbot/lost_links", [])],
     )
 
 
@@ -103,7 +120,13 @@ def judge(report: FeedReport, history: Sequence[FeedReport]) -> FeedReport:
     ):
         failures.append(f"the run ended early ({report.finish_reason})")
     if report.errors:
-        failures.append(f"{report.errors} error(s) logged")
+        kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(report.failures.items()))
+        failures.append(
+            f"{report.errors} failure(s) ({kinds})" if kinds else f"{report.errors} error(s) logged"
+        )
+    unknown = sum(entry.get("reason") == LostReason.UNKNOWN for entry in report.lost)
+    if unknown and report.finish_reason in ("", "finished"):  # else the early end says why
+        failures.append(f"{unknown} article link(s) ended with no known outcome")
     if report.pages == 0:
         failures.append("no page was downloaded")
     broken = _broken_reasons(report, list(history)[-HISTORY_RUNS:])
@@ -215,8 +238,11 @@ def local_time(moment: str) -> str:
     return datetime.fromisoformat(moment).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S %z")
 
 
-def status_lines(reports: Sequence[RunReport], feeds: Sequence[str], runs: int) -> list[str]:
-    """``newsbot status``: the last ``runs`` runs of each feed, newest first."""
+def status_lines(
+    reports: Sequence[RunReport], feeds: Sequence[str], runs: int, lost: bool = False
+) -> list[str]:
+    """``newsbot status``: the last ``runs`` runs of each feed, newest first; with
+    ``lost``, each run's lost article links and why."""
     header = (
         f"{'feed':<20} {'run started':<25} {'status':<7} {'pages':>5} {'links':>5} "
         f"{'new':>5} {'dupes':>5} {'drop':>5} {'err':>4} {'elapsed':>8}"
@@ -242,7 +268,21 @@ def status_lines(reports: Sequence[RunReport], feeds: Sequence[str], runs: int) 
                 f"{sum(item.dropped.values()):>5} {item.errors:>4} {item.elapsed:>7.1f}s"
             )
             lines.extend(f"{'':<20}   {item.status}: {reason}" for reason in item.reasons)
+            lines.extend(_lost_lines(item, lost))
     return lines
+
+
+def _lost_lines(report: FeedReport, listed: bool) -> list[str]:
+    """Under a run's row: its lost links, one a line, or how many there are."""
+    if not report.lost:
+        return []
+    if not listed:
+        return [f"{'':<20}   lost: {len(report.lost)} article link(s) (--lost lists them)"]
+    return [
+        f"{'':<20}   lost ({entry.get('reason', '?')}) {entry.get('url', '?')}: "
+        f"{entry.get('detail', '')}"
+        for entry in report.lost
+    ]
 
 
 def latest_status(reports: Sequence[RunReport], feed: str) -> str | None:

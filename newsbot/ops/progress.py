@@ -6,6 +6,8 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
+from newsbot.ops.health import failure_counts
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from twisted.internet.task import LoopingCall
@@ -31,7 +33,7 @@ class Progress:
             stats = crawler.stats.get_stats()
             totals["pages"] += stats.get("downloader/response_count", 0)
             totals["new"] += stats.get("item_scraped_count", 0)
-            totals["errors"] += stats.get("log_count/ERROR", 0)
+            totals["errors"] += sum(failure_counts(stats).values())
             done += "finish_reason" in stats
         elapsed = time.monotonic() - self.started
         return (

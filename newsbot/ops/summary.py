@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from newsbot.core.codes import ExitCode
-from newsbot.ops.health import FeedReport, RunReport
+from newsbot.ops.health import FeedReport, RunReport, failure_counts
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -29,6 +29,11 @@ def print_summary(report: RunReport) -> None:
         print(_summary_row(feed))
         for reason, count in sorted(feed.dropped.items()):
             print(f"{'':<20} dropped {reason}: {count}")
+        if feed.lost:
+            print(
+                f"{feed.feed:<20} lost {len(feed.lost)} article link(s) "
+                f"(newsbot status {feed.feed} --lost)"
+            )
         if feed.skipped_known:
             print(f"{feed.feed:<20} skipped {feed.skipped_known} known article(s)")
         for reason in feed.reasons:
@@ -51,7 +56,7 @@ def print_dry_run(crawlers: Sequence[Crawler], would_fetch: Mapping[str, list[st
     for crawler in crawlers:
         stats = crawler.stats.get_stats()
         urls = would_fetch.get(crawler_feed(crawler), [])
-        errors = stats.get("log_count/ERROR", 0)
+        errors = sum(failure_counts(stats).values())
         failed = failed or errors > 0
         print(
             f"{crawler_feed(crawler)}: {stats.get('newsbot/list_pages', 0)} list page(s) read, "

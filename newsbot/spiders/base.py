@@ -9,15 +9,19 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from newsbot.browser import INSTALL_HINT, apply_render_settings, chromium_available, render_meta
 from newsbot.config import HtmlFeed, JsonFeed, iter_feed_urls
 from newsbot.config.runtime import NewsbotSettings
+from newsbot.core.codes import FailureKind, LostReason
 from newsbot.core.dedup import record_id
 from newsbot.core.extract import date_fallbacks, looks_like_js_challenge
+from newsbot.core.failures import describe, fetch_reason, unmirror
 from newsbot.crawlstate import CrawlState
 from newsbot.items import Article
 from newsbot.middlewares import ARTICLE_META, LIST_PAGE_META
+from newsbot.signals import article_lost
 
 if TYPE_CHECKING:
     from parsel import Selector
@@ -113,7 +117,7 @@ class FeedSpider(scrapy.Spider):
         path = self.settings_once.chromium_path
         if chromium_available(path):
             return False
-        self.crawler.stats.inc_value("newsbot/errors")
+        self.failed(FailureKind.CONFIG)
         logger.error(
             "feed %r needs Chromium (render: true) but %s does not exist: %s; "
             "skipping this feed",
@@ -140,21 +144,46 @@ class FeedSpider(scrapy.Spider):
         )
 
     def on_error(self, failure: Failure) -> None:
-        """Log a failed request with its feed and URL; count it; the crawl goes on."""
-        request = getattr(failure, "request", None)
+        """Count a failed request (once: errbacks run after the retries) and log it in one
+        line naming feed, URL and what happened; an article is reported lost. The crawl
+        goes on."""
+        self.failed(FailureKind.FETCH)
+        error, request = failure.value, getattr(failure, "request", None)
+        status = error.response.status if isinstance(error, HttpError) else None
         url = request.url if request is not None else "?"
-        self.crawler.stats.inc_value("newsbot/errors")
-        logger.error("feed %r: cannot fetch %s: %s", self.feed.name, url, failure.value)
+        # In mirror mode a download error names the mirror's URL; the log names real ones.
+        detail = unmirror(describe(type(error).__name__, str(error), status), self.mirror, url)
+        link = request.meta.get(ARTICLE_META) if request is not None else None
+        logger.error("feed %r: cannot fetch %s: %s", self.feed.name, link or url, detail)
+        if link:
+            names = [cls.__name__ for cls in type(error).__mro__]
+            self.lost(str(link), fetch_reason(names, str(error)), detail)
+
+    def failed(self, kind: FailureKind) -> None:
+        """Count a failure of this feed, on its own crawler (the health rules read it)."""
+        self.crawler.stats.inc_value(f"newsbot/failed/{kind}")
+
+    def lost(self, link: str, reason: LostReason, detail: str) -> None:
+        """Report an article that gives no item (newsbot.outcomes lists it)."""
+        self.crawler.signals.send_catch_log(article_lost, url=link, reason=reason, detail=detail)
+
+    def lost_page(self, response: Response, reason: LostReason, detail: str) -> None:
+        """Report the article of ``response`` lost; a list page's problem loses no article."""
+        link = response.meta.get(ARTICLE_META)
+        if link:
+            self.lost(str(link), reason, detail)
 
     def text_page(self, response: Response) -> TextResponse | None:
         """The response as a text page to read, or None (and a report naming feed and URL)
         when it is not text (an image, a PDF) or is a JavaScript challenge."""
         if not isinstance(response, TextResponse):
             self.report("not a text page", response.url, "not_text")
+            content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+            self.lost_page(response, LostReason.NOT_TEXT, f"not a text page ({content_type})")
             return None
         if not looks_like_js_challenge(response.text):
             return response
-        self.crawler.stats.inc_value("newsbot/js_challenges")
+        self.failed(FailureKind.BLOCKED)
         hint = (
             "Chromium did not get past it: check browser.wait_for / network_idle"
             if self.feed.render
@@ -165,6 +194,7 @@ class FeedSpider(scrapy.Spider):
             "(%s); nothing extracted from it",
             self.feed.name, response.url, hint,
         )  # fmt: skip
+        self.lost_page(response, LostReason.BLOCKED, "a JavaScript anti-bot challenge")
         return None
 
     def report(self, message: str, url: str, stat: str) -> None:

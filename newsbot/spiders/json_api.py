@@ -10,6 +10,7 @@ import scrapy
 from scrapy.http import Response
 
 from newsbot.config.models import JsonFeed
+from newsbot.core.codes import LostReason
 from newsbot.core.dates import parse_date
 from newsbot.core.extract.jsonpath import json_fields, json_path, parse_jsonp
 from newsbot.core.extract.selectors import RawArticle, extract_article
@@ -39,6 +40,7 @@ class JsonApiSpider(FeedSpider):
             return json.loads(parse_jsonp(page.text))
         except ValueError as exc:
             self.report(f"response is not JSON ({exc})", response.url, "bad_json")
+            self.lost_page(response, LostReason.BAD_JSON, f"not JSON ({exc})")
             return None
 
     def parse_list_api(self, response: Response, list_page: int) -> Iterator[scrapy.Request]:

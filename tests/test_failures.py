@@ -1,0 +1,71 @@
+"""Failures in words (newsbot.core.failures): the reason a failed request stands for, a
+one-line detail, mirror URLs put back to real ones, and which drops are losses."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsbot.core.codes import LostReason
+from newsbot.core.failures import (
+    describe,
+    fetch_reason,
+    is_loss,
+    offsite,
+    redirect_loop,
+    split_drop,
+    unmirror,
+)
+
+
+@pytest.mark.parametrize(
+    ("names", "message", "reason"),
+    [
+        (["DownloadTimeoutError", "Exception"], "Getting x took longer", LostReason.TIMEOUT),
+        (["TimeoutError", "OSError"], "Chromium gave no page within 5 s", LostReason.TIMEOUT),
+        (["ResponseDataLossError", "Exception"], "", LostReason.TRUNCATED),
+        (["HttpError", "IgnoreRequest"], "Ignoring non-200 response", LostReason.HTTP_ERROR),
+        (["IgnoreRequest"], "max redirections reached", LostReason.REDIRECT_LOOP),
+        (["IgnoreRequest"], "Forbidden by robots.txt", LostReason.ROBOTS_TXT),
+        (["IgnoreRequest"], "Filtered offsite request to 'x.cn'", LostReason.OFFSITE),
+        (["IgnoreRequest"], "", LostReason.FETCH_ERROR),
+        (["CannotResolveHostError", "Exception"], "no such host", LostReason.FETCH_ERROR),
+    ],
+)  # fmt: skip
+def test_a_failed_request_gets_the_reason_its_exception_stands_for(
+    names: list[str], message: str, reason: LostReason
+) -> None:
+    assert fetch_reason(names, message) == reason
+
+
+def test_a_failure_is_described_in_one_line_that_always_says_something() -> None:
+    assert describe("HttpError", "Ignoring non-200 response", 404) == "HTTP 404 Not Found"
+    assert describe("HttpError", "Ignoring non-200 response", 599) == "HTTP 599"
+    assert describe("ResponseDataLossError", "") == (
+        "ResponseDataLossError: the body ended before its Content-Length"
+    )
+    assert describe("ValueError", "") == "ValueError: no message"
+    assert describe("OSError", "disk\n  full") == "OSError: disk full"
+
+
+def test_mirror_urls_in_a_message_become_the_real_url() -> None:
+    mirror, real = "http://127.0.0.1:4711", "https://bank.example.cn/news/a4.html"
+    message = "Getting http://127.0.0.1:4711/bank.example.cn/news/a4.html took longer than 1 s."
+    assert unmirror(message, mirror, real) == f"Getting {real} took longer than 1 s."
+    assert unmirror("Got data loss in http://127.0.0.1:4711/b/x.html.", mirror + "/", real) == (
+        f"Got data loss in {real}."
+    )
+    assert unmirror(message, "", real) == message  # no mirror: nothing to replace
+    assert unmirror("connection refused", mirror, real) == "connection refused"
+
+
+def test_loss_details_and_which_drops_are_losses() -> None:
+    assert redirect_loop(["a", "b", "a"]) == "redirect loop: a → b → a"
+    assert offsite("https://x.org/1", ["a.cn", "b.cn"], redirected=True) == (
+        "redirected off-site to https://x.org/1 (the feed's hosts: a.cn, b.cn)"
+    )
+    assert offsite("https://x.org/1", ["a.cn"], redirected=False).startswith("off-site link")
+    assert split_drop("bad-date: date text ''") == ("bad-date", "date text ''")
+    assert split_drop("missing-title") == ("missing-title", "")
+    assert [is_loss(r) for r in ("missing-title", "write-error", "duplicate-url", "too-old")] == [
+        True, True, False, False,
+    ]  # fmt: skip
