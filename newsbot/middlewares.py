@@ -113,9 +113,7 @@ class IncrementalMiddleware(_BatchMiddleware):
             return
         assert self.crawler.stats is not None
         stats = self.crawler.stats.get_stats()
-        failed = stats.get("newsbot/errors", 0) + sum(
-            count for name, count in stats.items() if name.startswith("newsbot/failed/")
-        )
+        failed = sum(count for name, count in stats.items() if name.startswith("newsbot/failed/"))
         complete = reason == "finished" and not failed
         store = self.state.store
         with store.transaction():

@@ -179,7 +179,8 @@ class ArticleOutcomes:
                 )  # fmt: skip
         for link in open_links:
             self.lose(link, LostReason.UNKNOWN, detail)
-        _stats(self.crawler).set_value("newsbot/lost_links", self.lost)
+        if self.lost:
+            _stats(self.crawler).set_value("newsbot/lost_links", self.lost)
 
     def fetch_failed(self, link: str, reason: LostReason, detail: str) -> None:
         """A fetch that failed where no errback sees it: counted and logged as the

@@ -265,11 +265,12 @@ async def test_a_page_that_never_gets_ready_is_an_error_naming_feed_and_url(
     share = "https://choicewzp1.eastmoney.com/html_News/NewsShare.html?infoCode=NW"
     codes = ["202203250935118765", "202203251012344556", "202203252323545653"]
     assert sorted(message.split("\n")[0] for message in result.messages(logging.ERROR)) == [
-        f"feed 'never_ready': cannot fetch {share}{code}: "
-        "Page.wait_for_selector: Timeout 2000ms exceeded."
+        f"feed 'never_ready': cannot fetch {share}{code}: TimeoutError: "
+        "Page.wait_for_selector: Timeout 2000ms exceeded. "
+        'Call log: - waiting for locator("#never-there")'
         for code in codes
     ]
-    assert result.stats["newsbot/errors"] == 3
+    assert result.stats["newsbot/failed/fetch"] == 3
     assert "newsbot/articles" not in result.stats
 
 
