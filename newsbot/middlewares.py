@@ -7,6 +7,8 @@
   pages, so a killed back-fill is finished by the next run.
 - :class:`DryRunMiddleware` (spider middleware): in a dry run no article is requested;
   each is announced with the ``article_would_fetch`` signal and counted.
+- :class:`HeadMetaRefreshMiddleware` (downloader middleware): Scrapy's meta refresh,
+  followed only from the page's ``<head>``.
 - :class:`RedirectMemoryMiddleware` (downloader middleware): remembers article links that
   redirect in the state store as they are learnt, so later runs do not fetch them again.
 
@@ -22,7 +24,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from scrapy import Request, signals
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse
 from w3lib.url import safe_url_string
 
 from newsbot.core.dedup import canonical_url
@@ -206,3 +210,20 @@ class RedirectMemoryMiddleware:
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("newsbot/redirects_learnt")
         return response
+
+
+class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's meta-refresh redirects, followed only when the ``<meta http-equiv=refresh>``
+    is in the page's ``<head>``: one inside an article's body is content (a pasted
+    fragment, a hostile page), never navigation that would lose the article."""
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        """Follow a head meta refresh as Scrapy does; ignore one anywhere else."""
+        if isinstance(response, HtmlResponse) and not response.xpath(_HEAD_REFRESH):
+            return response
+        return super().process_response(request, response)
+
+
+_HEAD_REFRESH = "/html/head/meta[translate(@http-equiv, 'REFSH', 'refsh') = 'refresh']"

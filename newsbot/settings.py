@@ -79,7 +79,13 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # validate -> clean -> normalize date -> filter -> dedup + write; each drop is counted
 # as newsbot/dropped/<reason>.
 # Below RedirectMiddleware (600): sees the 3xx answers to article links (newsbot.middlewares).
-DOWNLOADER_MIDDLEWARES = {"newsbot.middlewares.RedirectMemoryMiddleware": 650}
+# A <meta http-equiv=refresh> is followed only from the page's <head> (one in an article's
+# body is content, not navigation): newsbot's subclass takes the place of Scrapy's.
+DOWNLOADER_MIDDLEWARES = {
+    "newsbot.middlewares.RedirectMemoryMiddleware": 650,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newsbot.middlewares.HeadMetaRefreshMiddleware": 580,
+}
 # Incremental crawling: known article links are not requested, paging stops at an archived
 # list page (off without a persistent NEWSBOT_STATE); a dry run announces articles instead
 # of requesting them. Both sit next to the spider, before Scrapy's own spider middlewares.

@@ -108,6 +108,30 @@ def _strip_indent(element: lxml_html.HtmlElement) -> None:
         _strip_indent(element[0])
 
 
+#: SVG and MathML: dropped with their content, unless an unclosed one swallowed the body.
+FOREIGN_TAGS = frozenset({"svg", "math"})
+#: HTML blocks that never belong inside a real SVG or MathML element.
+_BODY_BLOCKS = "p|div|table|ul|ol|h1|h2|h3|h4|h5|h6|blockquote|section|article"
+_URL_EDGE = re.compile(r"^[\x00-\x20]+|[\x00-\x20]+$")
+_URL_BREAKS = re.compile(r"[\t\n\r]")
+_URL_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
+_UNSAFE_SCHEME = re.compile(r"(?:javascript|vbscript|data):", re.IGNORECASE)
+
+
+def _swallowed_the_body(node: lxml_html.HtmlElement) -> bool:
+    """Whether a foreign element holds HTML blocks: libxml2 nests everything after an
+    unclosed ``<svg>`` or ``<math>`` inside it."""
+    return bool(node.xpath(" | ".join(f".//{tag}" for tag in _BODY_BLOCKS.split("|"))))
+
+
+def clean_url(value: str) -> str:
+    """A URL attribute as a browser reads it: leading and trailing controls and spaces cut,
+    tabs and line breaks removed (so ``java\tscript:`` is seen for what it is), any other
+    control character percent-encoded (lxml cannot hold them, and they are never meant)."""
+    value = _URL_BREAKS.sub("", _URL_EDGE.sub("", value))
+    return _URL_CONTROLS.sub(lambda match: f"%{ord(match.group()):02X}", value)
+
+
 def sanitize_html(html: str, base_url: str | None = None) -> str:
     """Keep the article's structure and drop everything executable or foreign.
 
@@ -129,7 +153,10 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
             # libxml2 may nest what follows an unclosed void tag inside it: keep that.
             node.drop_tag()
         elif tag in DROPPED_TAGS:
-            node.drop_tree()
+            if tag in FOREIGN_TAGS and _swallowed_the_body(node):
+                node.drop_tag()  # an unclosed <svg>/<math>: keep the article it swallowed
+            else:
+                node.drop_tree()
         elif tag not in ALLOWED_TAGS:
             node.drop_tag()
     for node in list(root.iter()):
@@ -157,9 +184,10 @@ def _clean_attributes(node: lxml_html.HtmlElement, base_url: str | None) -> None
         if name.lower() not in allowed:
             del node.attrib[name]
         elif name in _URL_ATTRIBUTES:
-            if re.match(r"\s*(javascript|vbscript|data):", value, re.IGNORECASE) and not (
-                node.tag == "img" and value.startswith("data:image/")
+            url = clean_url(value)
+            if _UNSAFE_SCHEME.match(url) and not (
+                node.tag == "img" and url.lower().startswith("data:image/")
             ):
                 del node.attrib[name]
-            elif base_url:
-                node.set(name, urljoin(base_url, value.strip()))
+            else:
+                node.set(name, urljoin(base_url, url) if base_url else url)

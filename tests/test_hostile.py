@@ -1,0 +1,71 @@
+"""Broken and hostile input: odd bytes, unclosed foreign elements and markup inside a body
+never lose an article, and never run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import pytest_twisted
+
+from newsbot.core.clean import sanitize_html
+from newsbot.core.clean.sanitize import clean_url
+from tests.conftest import Mirror, crawl_in_process, start_mirror, stop
+from tests.testsite import SITE_FEED, write_site
+
+BASE = "https://a.cn/x.html"
+
+
+@pytest.mark.parametrize(
+    ("body", "clean"),
+    [
+        ('<a href="/a&#8;b.html">附件</a>', '<a href="https://a.cn/a%08b.html">附件</a>'),
+        ('<img src="a&#x01;b.png">', '<img src="https://a.cn/a%01b.png">'),
+        ('<a href="java&#9;script:alert(1)">x</a>', "<a>x</a>"),
+        ('<a href="&#1; JaVaScRiPt:alert(1)">x</a>', "<a>x</a>"),
+        ('<a href="vb&#10;script:x">x</a>', "<a>x</a>"),
+    ],
+)
+def test_odd_bytes_in_urls_are_read_as_a_browser_reads_them(body: str, clean: str) -> None:
+    assert sanitize_html(body, base_url=BASE) == clean
+
+
+def test_clean_url() -> None:
+    assert clean_url(" \x00/a\tb\n.html\x7f ") == "/ab.html%7F"
+
+
+@pytest.mark.parametrize("tag", ["svg", "math"])
+def test_an_unclosed_foreign_element_does_not_swallow_the_body(tag: str) -> None:
+    body = f"<{tag}><script>alert(1)</script><p onclick='x()'>正文一</p><p>正文二</p>"
+    assert sanitize_html(body) == "<p>正文一</p><p>正文二</p>"
+
+
+def test_a_closed_svg_goes_with_its_content() -> None:
+    body = "<p>甲</p><svg><text>图例</text><circle r='1'/></svg><p>乙</p>"
+    assert sanitize_html(body) == "<p>甲</p><p>乙</p>"
+
+
+@pytest_twisted.ensureDeferred
+async def test_markup_inside_a_body_is_never_followed_and_never_swallows_it(
+    tmp_path: Path,
+) -> None:
+    write_site(tmp_path / "sites", articles=3, per_page=3)
+    news = tmp_path / "sites" / "bank.example.cn" / "news"
+    refresh = '<meta http-equiv="Refresh" content="0;url=/news/index.html">'
+    page = (news / "a0.html").read_text(encoding="utf-8")
+    (news / "a0.html").write_text(page.replace('<div id="body">', f'<div id="body">{refresh}'))
+    page = (news / "a1.html").read_text(encoding="utf-8")
+    (news / "a1.html").write_text(page.replace('<div id="body">', '<div id="body"><svg>'))
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(SITE_FEED, encoding="utf-8")
+    server: Mirror = start_mirror(tmp_path / "sites")
+    try:
+        result = await crawl_in_process(
+            server, "test_site", tmp_path, str(tmp_path / "state.sqlite3"), feeds
+        )
+    finally:
+        stop(server.process)
+    assert [record["title"] for record in result.items] == [f"测试银行新闻{n}" for n in range(3)]
+    for record in result.items:
+        assert str(record["text"]).startswith("测试银行第"), record["text"]
+    assert result.counts("newsbot/dropped/") == {}
