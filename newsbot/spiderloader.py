@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from scrapy.settings import BaseSettings
@@ -43,7 +44,14 @@ class FeedSpiderLoader(SpiderLoader):
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         path = feeds_path(settings)
-        for feed in load_feeds(path):
+        try:
+            feeds = load_feeds(path)
+        except FeedConfigError as exc:
+            # `scrapy list`, `scrapy crawl`: the located problems, not a traceback; exit 2
+            # as `newsbot validate` does.
+            print(f"{exc}\n{path}: {len(exc.problems)} problem(s)", file=sys.stderr)
+            raise SystemExit(2) from None
+        for feed in feeds:
             if feed.name in self._spiders:
                 raise FeedConfigError([f"{path}: feed {feed.name!r} has the name of a code spider"])
             self._spiders[feed.name] = spider_class(feed)

@@ -167,3 +167,62 @@ def test_schema_document_is_current() -> None:
 
     written = json.loads((ROOT / "docs" / "feeds.schema.json").read_text(encoding="utf-8"))
     assert written == feeds_schema(), "run `make schema`"
+
+
+def test_scrapy_list_with_a_bad_feeds_file_prints_located_problems_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "feeds.yaml"
+    bad.write_text(GOOD_FEED.replace("title: h1", "title: 'h1[['"), encoding="utf-8")
+    result = run_command(["scrapy", "list"], env={"NEWSBOT_FEEDS": str(bad)})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"{bad}:10: feed 'demo_bank' → article.title.selector" in result.stderr
+
+
+def with_line(line: str) -> str:
+    """GOOD_FEED with one more line after ``tags``."""
+    return GOOD_FEED.replace("    tags: 演示\n", f"    tags: 演示\n    {line}\n")
+
+
+def test_an_impossible_date_is_a_located_problem() -> None:
+    with pytest.raises(FeedConfigError) as raised:
+        parse_feeds(
+            GOOD_FEED.replace("    tags: 演示\n", "    tags: 演示\n    since: 2024-13-45\n")
+        )
+    assert raised.value.problems == [
+        "feeds.yaml:7: feed 'demo_bank' → since: Input should be a valid date or datetime, "
+        "month value is outside expected range of 1-12"
+    ]
+
+
+def test_a_valid_date_is_still_a_date() -> None:
+    (feed,) = parse_feeds(
+        GOOD_FEED.replace("    tags: 演示\n", "    tags: 演示\n    since: 2024-03-29\n")
+    )
+    assert str(feed.since) == "2024-03-29"
+
+
+def test_a_key_given_twice_in_one_feed_is_a_problem() -> None:
+    with pytest.raises(FeedConfigError) as raised:
+        parse_feeds(
+            GOOD_FEED.replace("    tags: 演示\n", "    tags: 演示\n    categories: other\n")
+        )
+    assert raised.value.problems == [
+        "feeds.yaml:7: key 'categories' is given twice (first on line 5); keep one"
+    ]
+
+
+def test_merged_keys_may_be_overridden() -> None:
+    """`<<: *anchor` then a key of the anchor is YAML's override, as feeds.yaml uses it."""
+    assert len(load_feeds(ROOT / "feeds.yaml")) >= 16
+
+
+def test_a_feeds_file_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.yaml"
+    path.write_bytes(GOOD_FEED.encode("gbk"))
+    with pytest.raises(FeedConfigError) as raised:
+        load_feeds(path)
+    assert raised.value.problems == [
+        f"{path}:6: the file is not UTF-8 (byte 0xd1); save it as UTF-8"
+    ]

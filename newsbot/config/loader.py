@@ -26,6 +26,48 @@ class FeedConfigError(ValueError):
 
 _FEED_ADAPTER: TypeAdapter[HtmlFeed | JsonFeed] = TypeAdapter(Feed)
 _TOP_LEVEL_KEYS = frozenset({"feeds"})
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+class _FeedsLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, leaving dates as text: the models validate them, so a bad one
+    (``since: 2024-13-45``) is a located problem, not a traceback from the YAML parser."""
+
+
+_FeedsLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != _TIMESTAMP_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def duplicate_keys(root: yaml.Node, filename: str) -> list[str]:
+    """A located problem for every key given twice in one mapping (YAML keeps the last
+    silently); keys brought in by a ``<<`` merge may be overridden, as YAML intends."""
+    problems: set[tuple[int, str]] = set()
+    stack, visited = [root], set[int]()
+    while stack:
+        node = stack.pop()
+        if id(node) in visited:
+            continue  # an alias: the same node again
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                stack.append(value)
+                if not isinstance(key, yaml.ScalarNode) or key.value == "<<":
+                    continue
+                line = key.start_mark.line + 1
+                if key.value in first:
+                    message = (
+                        f"{filename}:{line}: key {key.value!r} is given twice "
+                        f"(first on line {first[key.value]}); keep one"
+                    )
+                    problems.add((line, message))
+                else:
+                    first[key.value] = line
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return [message for _, message in sorted(problems)]
 
 
 @dataclass(frozen=True)
@@ -81,16 +123,18 @@ def _locate(feed_node: _Located, loc: Sequence[str | int]) -> tuple[int, str]:
 def parse_feeds(text: str, filename: str = "feeds.yaml") -> list[HtmlFeed | JsonFeed]:
     """Validate the text of a feeds file; raise FeedConfigError listing every problem."""
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=_FeedsLoader)
+        data = yaml.load(text, Loader=_FeedsLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else 0
         raise FeedConfigError([f"{filename}:{line}: YAML syntax error: {exc.problem}"]) from None
+    except yaml.YAMLError as exc:
+        raise FeedConfigError([f"{filename}: YAML error: {exc}"]) from None
     if root is None or not isinstance(data, dict):
         raise FeedConfigError([f"{filename}:1: expected a mapping with a 'feeds' list"])
     top = _Located(root)
-    problems = [
+    problems = duplicate_keys(root, filename) + [
         f"{filename}:{top.key_line(str(key))}: unknown top-level key {key!r}"
         for key in data
         if key not in _TOP_LEVEL_KEYS
@@ -144,9 +188,17 @@ def load_feeds(path: str | Path) -> list[HtmlFeed | JsonFeed]:
     """Read and validate a feeds file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise FeedConfigError([f"{path}: cannot read feeds file: {exc.strerror}"]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FeedConfigError(
+            [f"{path}:{line}: the file is not UTF-8 (byte 0x{data[exc.start]:02x}); "
+             "save it as UTF-8"]
+        ) from None  # fmt: skip
     return parse_feeds(text, str(path))
 
 
