@@ -29,7 +29,11 @@ _TOP_LEVEL_KEYS = frozenset({"feeds"})
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
-class _FeedsLoader(yaml.SafeLoader):
+#: libyaml's parser when PyYAML has it (many times faster on a large feeds file).
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FeedsLoader(_SafeLoader):  # type: ignore[misc]
     """PyYAML's safe loader, leaving dates as text: the models validate them, so a bad one
     (``since: 2024-13-45``) is a located problem, not a traceback from the YAML parser."""
 
@@ -38,6 +42,21 @@ _FeedsLoader.yaml_implicit_resolvers = {
     first: [(tag, pattern) for tag, pattern in resolvers if tag != _TIMESTAMP_TAG]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+def _compose_and_load(text: str, filename: str) -> tuple[yaml.Node | None, Any, list[str]]:
+    """The node tree (for line numbers), the data and the keys given twice of one YAML
+    text, parsed once. Keys are checked before construction, which flattens ``<<``
+    merges into the tree."""
+    loader = _FeedsLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, None, []
+        twice = duplicate_keys(root, filename)
+        return root, loader.construct_document(root), twice
+    finally:
+        loader.dispose()
 
 
 def duplicate_keys(root: yaml.Node, filename: str) -> list[str]:
@@ -123,8 +142,7 @@ def _locate(feed_node: _Located, loc: Sequence[str | int]) -> tuple[int, str]:
 def parse_feeds(text: str, filename: str = "feeds.yaml") -> list[HtmlFeed | JsonFeed]:
     """Validate the text of a feeds file; raise FeedConfigError listing every problem."""
     try:
-        root = yaml.compose(text, Loader=_FeedsLoader)
-        data = yaml.load(text, Loader=_FeedsLoader)
+        root, data, twice = _compose_and_load(text, filename)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else 0
@@ -134,7 +152,7 @@ def parse_feeds(text: str, filename: str = "feeds.yaml") -> list[HtmlFeed | Json
     if root is None or not isinstance(data, dict):
         raise FeedConfigError([f"{filename}:1: expected a mapping with a 'feeds' list"])
     top = _Located(root)
-    problems = duplicate_keys(root, filename) + [
+    problems = twice + [
         f"{filename}:{top.key_line(str(key))}: unknown top-level key {key!r}"
         for key in data
         if key not in _TOP_LEVEL_KEYS
