@@ -87,7 +87,9 @@ class MirrorRequestHandler(BaseHTTPRequestHandler):
             file = file.with_name(relpath.name.split("@", 1)[0])
         if file.is_dir():
             file = file / "index.html"
-        if not file.is_file():
+        file = file.resolve()
+        # Never a file outside the mirror, whatever a symlink inside it points at.
+        if not file.is_relative_to(self.server.root) or not file.is_file():
             self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not in mirror\n", send_body)
             return
         body = file.read_bytes()
