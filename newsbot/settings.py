@@ -4,6 +4,7 @@ Only what differs from Scrapy's defaults is set here; every ``NEWSBOT_*`` settin
 newsbot's own and documented where it is defined.
 """
 
+from newsbot.config.runtime import DEFAULT_CONTACT_URL, user_agent
 from newsbot.items import RECORD_FIELDS
 
 BOT_NAME = "newsbot"
@@ -48,6 +49,12 @@ NEWSBOT_DRY_RUN = False
 # CHROMIUM_PATH is honoured too. Debian's package: `apt-get install -y chromium`.
 NEWSBOT_CHROMIUM_PATH = "/usr/bin/chromium"
 
+# Where the operators of a crawled site can read about this bot and reach whoever runs
+# it; it goes into the User-Agent (``+URL``). Point it at your own page when you deploy.
+# Set with -s or the environment, the User-Agent follows (newsbot.spiders.base), unless
+# USER_AGENT itself is given with -s.
+NEWSBOT_CONTACT_URL = DEFAULT_CONTACT_URL
+
 # --- politeness --------------------------------------------------------------
 # Government and bank sites are small; stay gentle. Feeds may set their own `delay`.
 ROBOTSTXT_OBEY = True
@@ -62,11 +69,18 @@ RETRY_TIMES = 2
 # A request that failed after its retries gets one ERROR line, with its feed and reason,
 # from the spider's errback; Scrapy's own "Gave up retrying" line goes to the INFO log.
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"
-USER_AGENT = "Mozilla/5.0 (compatible; newsbot/0.1; +https://github.com/newsbot)"
+USER_AGENT = user_agent(NEWSBOT_CONTACT_URL)
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",
     "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
 }
+
+# --- quiet ports -------------------------------------------------------------
+# A crawl listens on no port unless asked for with `-s NAME=True`.
+# Scrapy's Telnet console: a Python shell into the running crawler (ports 6023-6073).
+TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote-control HTTP server ("Remote control HTTP server listening on port").
+REMOTE_CONTROL_ENABLED = False
 
 # --- download path -----------------------------------------------------------
 DOWNLOAD_HANDLERS = {

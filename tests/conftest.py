@@ -44,6 +44,13 @@ class Mirror:
         with urlopen(f"{self.url}/_mirror/requests", timeout=10) as response:
             return list(json.load(response))
 
+    def user_agents(self) -> list[str]:
+        """The User-Agent of each request the mirror has answered, in the same order."""
+        from urllib.request import urlopen
+
+        with urlopen(f"{self.url}/_mirror/user-agents", timeout=10) as response:
+            return list(json.load(response))
+
 
 def start_mirror(directory: Path) -> Mirror:
     """Start ``newsbot mirror DIR --port 0``; its first stdout line is its URL."""

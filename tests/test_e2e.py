@@ -15,12 +15,16 @@ from newsbot.browser import DEFAULT_CHROMIUM, chromium_available
 from newsbot.config import load_feeds
 from tests.conftest import (
     ROOT,
+    SITES,
     Mirror,
     crawl_in_process,
+    project_settings,
     read_jsonl,
     run_command,
     seed_info_code,
     seed_post,
+    start_mirror,
+    stop,
 )
 
 RECORD_FIELDS = [
@@ -165,6 +169,41 @@ def test_mirror_setting_works_like_the_environment_variable(mirror: Mirror, tmp_
     (archive,) = (tmp_path / "archive" / "nfra_news").glob("*.jsonl")
     assert exported == read_jsonl(archive)
     assert all(list(record) == RECORD_FIELDS for record in exported)
+
+
+def test_a_crawl_opens_no_console_and_names_its_contact(tmp_path: Path) -> None:
+    own = start_mirror(SITES)
+    contact = "https://example.org/our-bot"
+    try:
+        result = run_command(
+            [
+                "scrapy",
+                "crawl",
+                "nfra_news",
+                "-s",
+                f"NEWSBOT_MIRROR={own.url}",
+                "-s",
+                f"NEWSBOT_CONTACT_URL={contact}",
+                *archive_settings(tmp_path),
+            ]
+        )
+        agents = own.user_agents()
+    finally:
+        stop(own.process)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Telnet console listening" not in result.stderr
+    assert "Remote control" not in result.stderr
+    assert agents and all(f"+{contact})" in agent for agent in agents), agents
+
+
+def test_the_default_user_agent_names_the_project() -> None:
+    from newsbot.config.runtime import DEFAULT_CONTACT_URL
+
+    settings = project_settings()
+    assert settings["NEWSBOT_CONTACT_URL"] == DEFAULT_CONTACT_URL
+    assert f"+{DEFAULT_CONTACT_URL})" in settings["USER_AGENT"]
+    assert not settings.getbool("TELNETCONSOLE_ENABLED")
+    assert not settings.getbool("REMOTE_CONTROL_ENABLED")
 
 
 def summary_rows(stdout: str) -> dict[str, list[int]]:

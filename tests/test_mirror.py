@@ -141,3 +141,70 @@ def test_mirror_command_fails_clearly_on_a_missing_directory(tmp_path: Path) -> 
     result = run_command(["newsbot", "mirror", str(tmp_path / "nope")])
     assert result.returncode == 1
     assert "mirror directory does not exist" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://../outside.txt",
+        "http://..:80/outside.txt",
+        "http://./outside.txt",
+        "http://x.cn/../../outside.txt",
+        "http://x.cn/%2e%2e/%2e%2e/outside.txt",
+        "http://x.cn/a\\..\\..\\outside.txt",
+        "http://x.cn/a%5C..%5Coutside.txt",
+        "http://x.cn/a%00.html",
+        "http://x.cn\\..\\outside.txt",
+        "http://bad_host!/a.html",
+    ],
+)
+def test_mirror_relpath_rejects_hostile_urls(url: str) -> None:
+    with pytest.raises(ValueError):
+        mirror_relpath(url)
+
+
+def raw_get(base: str, path: str) -> tuple[int, bytes]:
+    """GET ``path`` exactly as given (no client-side normalisation)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+    try:
+        connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+        connection.putheader("Host", parts.netloc)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_server_never_serves_a_file_outside_its_folder(tmp_path: Path) -> None:
+    root = tmp_path / "mirror"
+    save_page(root, "https://x.cn/in.html", b"inside")
+    secret = b"SECRET outside the mirror"
+    (tmp_path / "outside.txt").write_bytes(secret)
+    (root / "x.cn" / "link.txt").symlink_to(tmp_path / "outside.txt")
+    (root / "x.cn" / "dirlink").symlink_to(tmp_path, target_is_directory=True)
+    server = start_mirror(root)
+    try:
+        assert raw_get(server.url, "/x.cn/in.html") == (200, b"inside")
+        for path in [
+            "/../outside.txt",
+            "/..:80/outside.txt",
+            "/x.cn/../../outside.txt",
+            "/%2e%2e/outside.txt",
+            "/x.cn/%2e%2e/%2e%2e/outside.txt",
+            "/x.cn/%2E%2E/%2E%2E/outside.txt",
+            "/x.cn/link.txt",
+            "/x.cn/dirlink/outside.txt",
+            "/x.cn/..\\..\\outside.txt",
+            "/..\\outside.txt",
+            "/x.cn/%5C..%5C..%5Coutside.txt",
+        ]:
+            status, body = raw_get(server.url, path)
+            assert status in (400, 404), (path, status)
+            assert secret not in body, path
+    finally:
+        stop(server.process)

@@ -22,6 +22,13 @@ from typing import Any, Protocol
 OVERRIDE_PRIORITY = 30
 #: Older names of environment variables, still honoured (after the NEWSBOT_* name).
 ENV_ALIASES = {"NEWSBOT_CHROMIUM_PATH": "CHROMIUM_PATH"}
+#: Where the operators of a crawled site can read about the bot (NEWSBOT_CONTACT_URL).
+DEFAULT_CONTACT_URL = "https://github.com/newsbot/newsbot"
+
+
+def user_agent(contact_url: str) -> str:
+    """The User-Agent naming newsbot and the URL its operators can be reached at."""
+    return f"Mozilla/5.0 (compatible; newsbot/0.1; +{contact_url})"
 
 
 class SettingsLike(Protocol):
@@ -65,6 +72,7 @@ class NewsbotSettings:
     fsync: bool = False
     dry_run: bool = False
     chromium_path: str = "/usr/bin/chromium"
+    contact_url: str = DEFAULT_CONTACT_URL
 
     @property
     def persistent(self) -> bool:
@@ -94,5 +102,8 @@ class NewsbotSettings:
             dry_run=_flag(value("NEWSBOT_DRY_RUN", False)),
             chromium_path=str(
                 value("NEWSBOT_CHROMIUM_PATH", defaults.chromium_path) or defaults.chromium_path
+            ),
+            contact_url=str(
+                value("NEWSBOT_CONTACT_URL", defaults.contact_url) or defaults.contact_url
             ),
         )

@@ -30,6 +30,9 @@ CONTENT_TYPES = {
 }
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+#: A hostname: dot-separated labels of letters, digits and inner hyphens.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_HOSTNAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 
 
 def mirror_relpath(url: str) -> PurePosixPath:
@@ -38,18 +41,24 @@ def mirror_relpath(url: str) -> PurePosixPath:
     ``https://Host/a/b.html`` → ``host/a/b.html``; a path ending in ``/`` gets ``index.html``;
     the path is percent-decoded (UTF-8); a query string is appended after ``@`` with its
     parameters sorted (``/api?b=2&a=1`` → ``api@a=1&b=2``), ``/`` in it written ``%2F``.
+    ValueError for a URL that could name a file outside the mirror: a host that is not a
+    hostname (optionally ``:port``), ``.``/``..`` segments, backslashes or NUL.
     """
+    if "\\" in url or "\x00" in url:
+        raise ValueError(f"URL escapes the mirror (backslash or NUL): {url!r}")
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if not host:
         raise ValueError(f"URL has no host: {url!r}")
+    if not _HOSTNAME.fullmatch(host):
+        raise ValueError(f"URL host is not a hostname: {url!r}")
     if parts.port and parts.port != _DEFAULT_PORTS.get(parts.scheme):
         host = f"{host}:{parts.port}"
     path = unquote(parts.path or "/", encoding="utf-8", errors="strict")
     if path.endswith("/"):
         path += "index.html"
     segments = [segment for segment in path.split("/") if segment]
-    if any(segment in (".", "..") for segment in segments):
+    if any(segment in (".", "..") or "\\" in segment or "\x00" in segment for segment in segments):
         raise ValueError(f"URL path escapes the mirror: {url!r}")
     name = "/".join([host, *segments])
     if parts.query:

@@ -48,7 +48,10 @@ class MirrorRequestHandler(BaseHTTPRequestHandler):
         if self.path == "/_mirror/requests":
             self._send(HTTPStatus.OK, "application/json", self.server.request_log_json(), True)
             return
-        self.server.record(f"{self.command} {self.path}")
+        if self.path == "/_mirror/user-agents":
+            self._send(HTTPStatus.OK, "application/json", self.server.user_agents_json(), True)
+            return
+        self.server.record(f"{self.command} {self.path}", self.headers.get("User-Agent", ""))
         try:
             relpath = mirror_relpath("http://" + self.path.lstrip("/"))
         except (ValueError, UnicodeDecodeError):
@@ -87,7 +90,9 @@ class MirrorRequestHandler(BaseHTTPRequestHandler):
             file = file.with_name(relpath.name.split("@", 1)[0])
         if file.is_dir():
             file = file / "index.html"
-        if not file.is_file():
+        file = file.resolve()
+        # Never a file outside the mirror, whatever a symlink inside it points at.
+        if not file.is_relative_to(self.server.root) or not file.is_file():
             self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not in mirror\n", send_body)
             return
         body = file.read_bytes()
@@ -128,6 +133,7 @@ class MirrorServer(ThreadingHTTPServer):
         if not self.root.is_dir():
             raise FileNotFoundError(f"mirror directory does not exist: {self.root}")
         self._log: list[str] = []
+        self._user_agents: list[str] = []
         self._log_lock = threading.Lock()
         super().__init__((host, port), MirrorRequestHandler)
 
@@ -169,13 +175,20 @@ class MirrorServer(ThreadingHTTPServer):
         name = host.decode() if isinstance(host, bytes) else host
         return f"http://{name}:{port}"
 
-    def record(self, line: str) -> None:
+    def record(self, line: str, user_agent: str = "") -> None:
+        """Log a request line and the User-Agent it came with."""
         with self._log_lock:
             self._log.append(line)
+            self._user_agents.append(user_agent)
 
     def request_log_json(self) -> bytes:
         with self._log_lock:
             return json.dumps(self._log).encode()
+
+    def user_agents_json(self) -> bytes:
+        """The User-Agent of each logged request, in the order of the request log."""
+        with self._log_lock:
+            return json.dumps(self._user_agents).encode()
 
 
 def start_mirror_thread(root: str | Path, port: int = 0) -> MirrorServer:

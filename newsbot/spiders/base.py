@@ -13,7 +13,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from newsbot.browser import INSTALL_HINT, apply_render_settings, chromium_available, render_meta
 from newsbot.config import HtmlFeed, JsonFeed, iter_feed_urls
-from newsbot.config.runtime import NewsbotSettings
+from newsbot.config.runtime import OVERRIDE_PRIORITY, NewsbotSettings, user_agent
 from newsbot.core.codes import FailureKind, LostReason
 from newsbot.core.dedup import record_id
 from newsbot.core.extract import date_fallbacks, looks_like_js_challenge
@@ -49,6 +49,10 @@ class FeedSpider(scrapy.Spider):
             settings.set("DOWNLOAD_DELAY", cls.feed.delay, priority="spider")
         if cls.feed.render:
             apply_render_settings(settings, cls.feed.browser)
+        if (settings.getpriority("USER_AGENT") or 0) < OVERRIDE_PRIORITY:
+            # The User-Agent follows NEWSBOT_CONTACT_URL unless USER_AGENT itself is given.
+            contact = NewsbotSettings.from_settings(settings).contact_url
+            settings.set("USER_AGENT", user_agent(contact), priority="spider")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
