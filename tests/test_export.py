@@ -12,6 +12,7 @@ from lxml import etree
 
 from newsbot.publish.jekyll import (
     PostStyle,
+    fit_filename,
     parse_post,
     post_path,
     render_post,
@@ -163,3 +164,141 @@ def test_category_pages_and_atom_feed(tmp_path: Path) -> None:
         record["title"] for record in newest
     ]
     assert entries[0].findtext("a:published", namespaces=atom).endswith("+08:00")
+
+
+# Hostile input: over-long names and bad JSONL lines.
+LONG = "中" * 200  # 600 bytes in UTF-8, over the 255 a file name may have
+
+
+def good_record(**fields: object) -> dict[str, object]:
+    """A small valid record, with ``fields`` changed."""
+    record: dict[str, object] = {
+        "title": "标题", "date": "2022-03-25 18:22:56 +0800", "categories": "c",
+        "tags": "标签", "content": "<p>x</p>", "url": "https://x.cn/1", "id": "abc123",
+    }  # fmt: skip
+    return {**record, **fields}
+
+
+def write_jsonl(path: Path, lines: list[str]) -> Path:
+    """A JSONL file of these lines."""
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "keep", "expected"),
+    [
+        ("short-abc.md", "abc", "short-abc.md"),
+        (LONG + "-abc.md", "abc", "中" * 82 + "~abc.md"),  # 246 + 9 bytes
+        (LONG + ".html", "", "中" * 79 + "~" + "0" * 12 + ".html"),
+        ("é" * 200 + "-id", "id", "é" * 126 + "~id"),  # 2-byte characters, no extension
+    ],
+)
+def test_fit_filename_cuts_by_bytes(name: str, keep: str, expected: str) -> None:
+    fitted = fit_filename(name, keep)
+    if not keep and fitted != name:  # the hash part is a digest of the whole name
+        digest = fitted.rsplit("~", 1)[1].split(".")[0]
+        expected = expected.replace("0" * 12, digest)
+    assert fitted == expected
+    assert len(fitted.encode("utf-8")) <= 255
+    assert fit_filename(name, keep) == fitted  # stable
+
+
+def test_fit_filename_keeps_names_unique() -> None:
+    one, two = fit_filename(LONG + "-a.md", "a"), fit_filename(LONG + "-b.md", "b")
+    assert one != two and one.endswith("~a.md") and two.endswith("~b.md")
+    assert fit_filename(LONG + "x.html") != fit_filename(LONG + "y.html")
+
+
+def test_fit_filename_never_cuts_a_character() -> None:
+    for extra in range(4):
+        name = "a" * extra + "😀" * 100 + ".md"
+        fitted = fit_filename(name, "id", limit=50)
+        assert len(fitted.encode("utf-8")) <= 50
+        assert fitted.endswith("~id.md") and "\ufffd" not in fitted
+
+
+@pytest.mark.parametrize(
+    ("record", "args", "expected"),
+    [
+        (
+            good_record(categories=LONG),
+            ["--filename", "{categories}-{id}.md"],
+            "中" * 81 + "~abc123.md",
+        ),
+        (good_record(post={"filename": LONG + ".md"}), [], "中" * 81 + "~abc123.md"),
+    ],
+    ids=["pattern", "kept-filename"],
+)
+def test_export_posts_shortens_long_names(
+    tmp_path: Path, record: dict[str, object], args: list[str], expected: str
+) -> None:
+    source = write_jsonl(tmp_path / "r.jsonl", [json.dumps(record, ensure_ascii=False)])
+    out = tmp_path / "_posts"
+    result = run_command(
+        ["newsbot", "export", "posts", "--from", str(source), "--to", str(out), *args]
+    )
+    assert result.returncode == 0, result.stderr
+    assert [path.name for path in out.iterdir()] == [expected]
+    assert len(expected.encode("utf-8")) <= 255
+    assert result.stdout == "posts: 1 written, 0 unchanged, 0 duplicates skipped, 0 bad lines\n"
+
+
+def test_export_category_pages_shortens_long_names(tmp_path: Path) -> None:
+    records = [good_record(categories=LONG), good_record(categories="short")]
+    source = write_jsonl(tmp_path / "r.jsonl", [json.dumps(r, ensure_ascii=False) for r in records])
+    out = tmp_path / "category"
+    result = run_command(
+        ["newsbot", "export", "category-pages", "--from", str(source), "--to", str(out)]
+    )
+    assert result.returncode == 0, result.stderr
+    names = sorted(path.name for path in out.iterdir())
+    assert names[0] == "short.html"
+    assert names[1].startswith("中" * 79 + "~") and names[1].endswith(".html")
+    assert len(names[1].encode("utf-8")) <= 255
+    assert f"category: {LONG}\n" in (out / names[1]).read_text(encoding="utf-8")
+    assert result.stdout == "category pages: 2 written, 0 unchanged, 0 bad lines\n"
+
+
+BAD_LINES = ["[1, 2]", '"x"', "{not json", "null"]
+
+
+@pytest.mark.parametrize(
+    ("what", "missing", "summary"),
+    [
+        (
+            "posts",
+            '{"title": "no id"}',
+            "posts: 1 written, 0 unchanged, 0 duplicates skipped, 5 bad lines\n",
+        ),
+        (
+            "category-pages",
+            '{"categories": "no-tags"}',
+            "category pages: 1 written, 0 unchanged, 5 bad lines\n",
+        ),
+        ("atom", '{"title": "no url"}', None),
+    ],
+)
+def test_export_skips_bad_lines_and_names_them(
+    tmp_path: Path, what: str, missing: str, summary: str | None
+) -> None:
+    good = json.dumps(good_record(), ensure_ascii=False)
+    source = write_jsonl(tmp_path / "r.jsonl", [BAD_LINES[0], good, *BAD_LINES[1:], missing])
+    out = tmp_path / ("feed.xml" if what == "atom" else "out")
+    result = run_command(["newsbot", "export", what, "--from", str(source), "--to", str(out)])
+    assert result.returncode == 1
+    needed = {"posts": "id", "category-pages": "tags", "atom": "url, date"}[what]
+    assert result.stderr.splitlines() == [
+        f"{source}:1: skipped, not a JSON object (list)",
+        f"{source}:3: skipped, not a JSON object (str)",
+        f"{source}:4: skipped, not JSON (Expecting property name enclosed in double quotes: "
+        "line 1 column 2 (char 1))",
+        f"{source}:5: skipped, not a JSON object (NoneType)",
+        f"{source}:6: skipped, missing {needed}",
+    ]
+    if summary is None:
+        assert result.stdout == f"atom feed: 1 entries in {out}, 5 bad lines\n"
+        assert len(etree.parse(str(out)).findall("{http://www.w3.org/2005/Atom}entry")) == 1
+    else:
+        assert result.stdout == summary
+        assert len(list(out.iterdir())) == 1

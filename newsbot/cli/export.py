@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from newsbot.core.codes import ExitCode
 from newsbot.publish.atom import atom_feed
@@ -19,22 +20,52 @@ from newsbot.publish.jekyll import (
     safe_filename,
 )
 
+#: Fields each export needs in a record; a line without them is skipped as bad.
+REQUIRED = {
+    "posts": ("id",),
+    "category-pages": ("categories", "tags"),
+    "atom": ("url", "title", "date"),
+}
 
-def read_records(source: Path) -> list[dict[str, object]]:
-    """Every record of the JSONL files under ``source`` (a file or a folder)."""
+
+def parse_line(line: str, required: tuple[str, ...]) -> tuple[dict[str, Any] | None, str]:
+    """A JSONL line's record, or None and why the line is bad."""
+    try:
+        record = json.loads(line)
+    except ValueError as exc:
+        return None, f"not JSON ({exc})"
+    if not isinstance(record, dict):
+        return None, f"not a JSON object ({type(record).__name__})"
+    missing = [name for name in required if name not in record]
+    if missing:
+        return None, f"missing {', '.join(missing)}"
+    return record, ""
+
+
+def read_records(source: Path, required: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], int]:
+    """The records of the JSONL files under ``source`` (a file or a folder) and the number of
+    bad lines, each named on stderr (file:line) and skipped."""
     files = [source] if source.is_file() else sorted(source.rglob("*.jsonl"))
-    records = []
+    records: list[dict[str, Any]] = []
+    bad = 0
     for path in files:
         if any(part.startswith("_") for part in path.relative_to(source).parts[:-1]):
             continue  # _state, _runs
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
-            try:
-                records.append(json.loads(line))
-            except ValueError as exc:
-                print(f"{path}:{number}: skipped, not JSON ({exc})", file=sys.stderr)
-    return records
+            record, problem = parse_line(line, required)
+            if record is None:
+                print(f"{path}:{number}: skipped, {problem}", file=sys.stderr)
+                bad += 1
+                continue
+            records.append(record)
+    return records, bad
+
+
+def _done(bad: int) -> int:
+    """The exit status of an export: FAILED when a bad line was skipped."""
+    return ExitCode.FAILED if bad else ExitCode.OK
 
 
 def _style(args: argparse.Namespace) -> PostStyle:
@@ -46,7 +77,8 @@ def cmd_export_posts(args: argparse.Namespace) -> int:
     style, target = _style(args), Path(args.to)
     target.mkdir(parents=True, exist_ok=True)
     written = unchanged = skipped = 0
-    for record in read_records(Path(args.source)):
+    records, bad = read_records(Path(args.source), REQUIRED["posts"])
+    for record in records:
         if record.get("duplicate_of") and not args.include_duplicates:
             skipped += 1
             continue
@@ -57,32 +89,38 @@ def cmd_export_posts(args: argparse.Namespace) -> int:
             continue
         path.write_bytes(data)
         written += 1
-    print(f"posts: {written} written, {unchanged} unchanged, {skipped} duplicates skipped")
-    return ExitCode.OK
+    print(
+        f"posts: {written} written, {unchanged} unchanged, {skipped} duplicates skipped, "
+        f"{bad} bad lines"
+    )
+    return _done(bad)
 
 
 def cmd_export_category_pages(args: argparse.Namespace) -> int:
     """Write category/<categories>.html for every category of the records."""
     target = Path(args.to)
     target.mkdir(parents=True, exist_ok=True)
-    labels = {str(r["categories"]): str(r["tags"]) for r in read_records(Path(args.source))}
+    records, bad = read_records(Path(args.source), REQUIRED["category-pages"])
+    labels = {str(r["categories"]): str(r["tags"]) for r in records}
     written = 0
     for categories, tags in sorted(labels.items()):
-        path = target / safe_filename(f"{categories}.html")
+        path = target / safe_filename(f"{categories}.html")  # long ones: hash-tailed
         data = category_page(categories, tags).encode("utf-8")
         if not (path.exists() and path.read_bytes() == data):
             path.write_bytes(data)
             written += 1
-    print(f"category pages: {written} written, {len(labels) - written} unchanged")
-    return ExitCode.OK
+    unchanged = len(labels) - written
+    print(f"category pages: {written} written, {unchanged} unchanged, {bad} bad lines")
+    return _done(bad)
 
 
 def cmd_export_atom(args: argparse.Namespace) -> int:
     """Write an Atom feed of the latest records."""
-    records = [r for r in read_records(Path(args.source)) if not r.get("duplicate_of")]
+    everything, bad = read_records(Path(args.source), REQUIRED["atom"])
+    records = [r for r in everything if not r.get("duplicate_of")]
     Path(args.to).write_bytes(atom_feed(records, args.site, args.title, args.limit))
-    print(f"atom feed: {min(len(records), args.limit)} entries in {args.to}")
-    return ExitCode.OK
+    print(f"atom feed: {min(len(records), args.limit)} entries in {args.to}, {bad} bad lines")
+    return _done(bad)
 
 
 def cmd_import_posts(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ the pattern's, a trailing newline) is kept in the record's ``post`` field by
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -36,6 +37,10 @@ from newsbot.core.dedup import record_id
 
 FRONT_MATTER_KEYS = ("layout", "title", "date", "categories", "tags")
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+#: Bytes one path component may have on Linux file systems (ext4, xfs, tmpfs).
+NAME_MAX = 255
+#: Longest extension (with its dot) that :func:`fit_filename` keeps.
+_EXTENSION_MAX = 16
 
 
 @dataclass(frozen=True)
@@ -165,17 +170,39 @@ def parse_post(text: str, filename: str, style: PostStyle, feed: str = "import")
     return record
 
 
-def safe_filename(name: str) -> str:
-    """A file name that stays inside its folder: no separators, ``..``, control characters."""
+def fit_filename(name: str, keep: str = "", limit: int = NAME_MAX) -> str:
+    """``name`` cut to ``limit`` UTF-8 bytes at a character boundary, ending ``~<keep><ext>``."""
+    data = name.encode("utf-8")
+    if len(data) <= limit:
+        return name
+    dot = name.rfind(".")
+    extension = name[dot:] if dot > 0 else ""
+    if len(extension.encode("utf-8")) > _EXTENSION_MAX:
+        extension = ""  # a dot inside the text, not an extension
+    stem = name[: len(name) - len(extension)]
+    if not keep or len(f"~{keep}{extension}".encode()) > limit // 2:
+        keep = hashlib.sha256(data).hexdigest()[:12]  # stable, and unique for another name
+    tail = f"~{keep}{extension}"
+    budget = limit - len(tail.encode("utf-8"))
+    head = stem.encode("utf-8")[:budget].decode("utf-8", errors="ignore")
+    return head + tail
+
+
+def safe_filename(name: str, keep: str = "") -> str:
+    """A file name that stays inside its folder: no separators, ``..``, control characters,
+    at most :data:`NAME_MAX` bytes (cut by :func:`fit_filename`, keeping ``keep``)."""
     cleaned = _UNSAFE_NAME.sub("_", unicodedata.normalize("NFC", name)).strip(" .")
     cleaned = re.sub(r"\.{2,}", ".", cleaned)
-    return cleaned[:200] or "post.md"
+    kept = re.sub(r"\.{2,}", ".", _UNSAFE_NAME.sub("_", keep))
+    return fit_filename(cleaned, kept) if cleaned else "post.md"
 
 
 def post_path(record: Mapping[str, Any], style: PostStyle, target: Path) -> Path:
     """Where a record's post is written: its kept file name or the pattern's, made safe."""
     kept: Mapping[str, Any] = record.get("post") or {}
-    name = safe_filename(str(kept.get("filename") or style.file_name(record)))
+    name = safe_filename(
+        str(kept.get("filename") or style.file_name(record)), str(record.get("id", ""))
+    )
     path = (target / name).resolve()
     if path.parent != target.resolve():
         raise ValueError(f"post file name {name!r} leaves {target}")
