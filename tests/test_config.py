@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsbot.config import FeedConfigError, HtmlFeed, JsonFeed, load_feeds, parse_feeds
+from newsbot.core.addresses import private_address
 from tests.conftest import ROOT, run_command
 
 GOOD_FEED = """\
@@ -226,3 +227,36 @@ def test_a_feeds_file_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
     assert raised.value.problems == [
         f"{path}:6: the file is not UTF-8 (byte 0xd1); save it as UTF-8"
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("http://127.0.0.1:8000/news/", "loopback"),
+        ("http://localhost/news/", "loopback"),
+        ("http://[::1]/news/", "loopback"),
+        ("http://169.254.169.254/latest/meta-data/", "link-local"),
+        ("http://10.0.0.8/list?page={page}", "private"),
+        ("http://192.168.1.2/", "private"),
+        ("http://[::ffff:127.0.0.1]/", "loopback"),
+        ("https://www.nfra.gov.cn/", None),
+        ("https://8.8.8.8/", None),
+    ],
+)
+def test_private_addresses_are_recognised(url: str, kind: str | None) -> None:
+    assert private_address(url) == kind
+
+
+def test_a_feed_on_a_private_address_is_refused_unless_it_says_why() -> None:
+    private = GOOD_FEED.replace(
+        "https://bank.example.cn/news/index.html", "http://169.254.169.254/"
+    )
+    with pytest.raises(FeedConfigError) as raised:
+        parse_feeds(private)
+    assert raised.value.problems == [
+        "feeds.yaml:2: feed 'demo_bank': 'http://169.254.169.254/' is a link-local address; "
+        "a feed crawls public sites only, unless it says why with `allow_private: <reason>`"
+    ]
+    allowed = private.replace("    tags: 演示\n", "    tags: 演示\n    allow_private: 内网测试站\n")
+    (feed,) = parse_feeds(allowed)
+    assert feed.allow_private == "内网测试站"

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import builtins
 import re
-import string
 from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
-from parsel import Selector
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from newsbot.core.extract.selectors import is_xpath
+from newsbot.config.checks import (
+    check_selector,
+    check_url,
+    declared_urls,
+    template_fields,
+)
+from newsbot.core.addresses import private_address
 
 FEED_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 #: Placeholders allowed in ``categories`` / ``tags`` templates.
@@ -33,33 +36,6 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _check_selector(selector: str) -> str:
-    """Compile a CSS (or, when it starts with ``/`` or ``(``, XPath) selector or raise."""
-    probe = Selector(text="<html><body></body></html>")
-    try:
-        if is_xpath(selector):
-            probe.xpath(selector)
-        else:
-            probe.css(selector)
-    except (ValueError, SyntaxError) as exc:  # cssselect's SelectorSyntaxError is a SyntaxError
-        raise ValueError(f"invalid selector {selector!r}: {exc}") from None
-    return selector
-
-
-def _check_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"not an absolute http(s) URL: {url!r}")
-    return url
-
-
-def _template_fields(template: str) -> set[str]:
-    try:
-        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-    except ValueError as exc:
-        raise ValueError(f"bad template {template!r}: {exc}") from None
-
-
 class FieldRule(_Model):
     """Where one field is on a page: a selector, optionally narrowed by a regex group."""
 
@@ -69,7 +45,7 @@ class FieldRule(_Model):
     @field_validator("selector")
     @classmethod
     def _valid_selector(cls, value: str) -> str:
-        return _check_selector(value)
+        return check_selector(value)
 
     @field_validator("re")
     @classmethod
@@ -110,7 +86,7 @@ class ArticleRules(_Model):
     @field_validator("remove")
     @classmethod
     def _valid_selectors(cls, value: list[str]) -> list[str]:
-        return [_check_selector(selector) for selector in value]
+        return [check_selector(selector) for selector in value]
 
 
 class HtmlListRules(_Model):
@@ -127,7 +103,7 @@ class HtmlListRules(_Model):
     @field_validator("links", "next_page", "dates")
     @classmethod
     def _valid_selector(cls, value: str | None) -> str | None:
-        return None if value is None else _check_selector(value)
+        return None if value is None else check_selector(value)
 
 
 #: Resource types a rendered page may refuse to load, and those refused by default.
@@ -151,7 +127,7 @@ class BrowserOptions(_Model):
     @field_validator("wait_for", "list_wait_for")
     @classmethod
     def _valid_selector(cls, value: str | None) -> str | None:
-        return None if value is None else _check_selector(value)
+        return None if value is None else check_selector(value)
 
 
 class FeedBase(_Model):
@@ -190,6 +166,22 @@ class FeedBase(_Model):
     host_aliases: dict[str, str] = Field(
         default_factory=dict, description="Host → the host it mirrors (m.x.cn: www.x.cn)."
     )
+    allow_private: str | None = Field(
+        None, description="Why this feed may crawl loopback, link-local or private addresses."
+    )
+
+    @model_validator(mode="after")
+    def _public_addresses(self) -> FeedBase:
+        if self.allow_private:
+            return self
+        for url in declared_urls(self):
+            kind = private_address(url)
+            if kind is not None:
+                raise ValueError(
+                    f"{url!r} is a {kind} address; a feed crawls public sites only, unless "
+                    "it says why with `allow_private: <reason>`"
+                )
+        return self
 
     @field_validator("boilerplate", "cut_after")
     @classmethod
@@ -204,7 +196,7 @@ class FeedBase(_Model):
     @field_validator("categories", "tags")
     @classmethod
     def _known_placeholders(cls, value: str) -> str:
-        unknown = _template_fields(value) - LABEL_PLACEHOLDERS
+        unknown = template_fields(value) - LABEL_PLACEHOLDERS
         if unknown:
             raise ValueError(
                 f"unknown placeholder(s) {sorted(unknown)}; use {sorted(LABEL_PLACEHOLDERS)}"
@@ -224,7 +216,7 @@ class HtmlFeed(FeedBase):
     @classmethod
     def _valid_urls(cls, value: builtins.list[str]) -> builtins.list[str]:
         # builtins.list: inside this class, ``list`` is the list-page rules field
-        return [_check_url(url) for url in value]
+        return [check_url(url) for url in value]
 
 
 class ListApi(_Model):
@@ -244,15 +236,15 @@ class ListApi(_Model):
     @field_validator("url")
     @classmethod
     def _valid_url(cls, value: str) -> str:
-        if "page" not in _template_fields(value):
+        if "page" not in template_fields(value):
             raise ValueError("the list API URL needs a {page} placeholder")
-        _check_url(value.replace("{page}", "1"))
+        check_url(value.replace("{page}", "1"))
         return value
 
     @field_validator("link")
     @classmethod
     def _valid_link(cls, value: str) -> str:
-        _template_fields(value)
+        template_fields(value)
         return value
 
     @field_validator("fields")
