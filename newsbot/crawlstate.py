@@ -14,6 +14,7 @@ from weakref import WeakKeyDictionary
 from scrapy import signals
 
 from newsbot.config.runtime import NewsbotSettings
+from newsbot.core.dedup import canonical_url
 from newsbot.store import StateStore, open_store
 
 if TYPE_CHECKING:
@@ -50,6 +51,12 @@ class CrawlState:
         if self._store is None:
             self._store = open_store(self.settings.state)
         return self._store
+
+    def canonical(self, url: str) -> str:
+        """The canonical URL of ``url`` under the running feed's ``host_aliases``: the key
+        of every known-URL question the store answers."""
+        feed = getattr(self.crawler.spider, "feed", None)
+        return canonical_url(url, feed.host_aliases if feed is not None else {})
 
     def close(self) -> None:
         """Close the store, if it was opened."""

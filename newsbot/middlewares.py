@@ -29,7 +29,6 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse
 from w3lib.url import safe_url_string
 
-from newsbot.core.dedup import canonical_url
 from newsbot.crawlstate import CrawlState
 from newsbot.signals import article_would_fetch
 
@@ -127,9 +126,7 @@ class IncrementalMiddleware(_BatchMiddleware):
         links = [link for link in map(article_url, outputs) if link]
         if not links:
             return outputs
-        spider = self.crawler.spider
-        aliases = getattr(getattr(spider, "feed", None), "host_aliases", {})
-        canonical = {link: canonical_url(link, aliases) for link in links}
+        canonical = {link: self.state.canonical(link) for link in links}
         known = self.state.store.known_urls(list(set(canonical.values())))
         skipped = sum(canonical[link] in known for link in links)
         assert self.crawler.stats is not None
@@ -201,12 +198,9 @@ class RedirectMemoryMiddleware:
             target = urljoin(
                 request.url, safe_url_string(location.decode("latin-1"), encoding="utf-8")
             )
-            aliases = getattr(getattr(self.crawler.spider, "feed", None), "host_aliases", {})
             store = self.state.store
             with store.transaction():
-                store.add_redirect(
-                    canonical_url(request.url, aliases), canonical_url(target, aliases)
-                )
+                store.add_redirect(self.state.canonical(request.url), self.state.canonical(target))
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("newsbot/redirects_learnt")
         return response

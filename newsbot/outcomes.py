@@ -21,8 +21,9 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 
 from newsbot.core.codes import FailureKind, LostReason
-from newsbot.core.failures import describe, is_loss, offsite, redirect_loop, split_drop
+from newsbot.core.failures import describe, is_loss, offsite, redirect_loop
 from newsbot.middlewares import ARTICLE_META
+from newsbot.pipelines import ArticleDropped
 from newsbot.signals import article_lost
 
 if TYPE_CHECKING:
@@ -142,7 +143,10 @@ class ArticleOutcomes:
     ) -> None:
         """A drop: lost unless it is the pipelines doing their job (a duplicate…)."""
         link = self._link(item, response)
-        reason, detail = split_drop(str(exception))
+        if isinstance(exception, ArticleDropped):
+            reason, detail = exception.reason, exception.detail
+        else:  # a DropItem of another component: no reason of ours, so a loss
+            reason, detail = LostReason.DROPPED, str(exception)
         if is_loss(reason):
             self.lose(link, reason, detail)
         else:

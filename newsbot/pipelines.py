@@ -18,7 +18,7 @@ from scrapy.exceptions import DropItem
 from newsbot.core.clean import html_to_lines, sanitize_html, split_bylines, strip_boilerplate
 from newsbot.core.codes import DropReason, FailureKind, LostReason
 from newsbot.core.dates import SHANGHAI, format_date, parse_date
-from newsbot.core.dedup import canonical_url, minhash
+from newsbot.core.dedup import minhash
 from newsbot.core.failures import describe
 from newsbot.core.labels import render_label
 from newsbot.crawlstate import CrawlState
@@ -33,6 +33,14 @@ if TYPE_CHECKING:
     from newsbot.config import HtmlFeed, JsonFeed
 
 logger = logging.getLogger(__name__)
+
+
+class ArticleDropped(DropItem):
+    """A drop with its reason and detail kept apart (newsbot.outcomes reads them)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else str(reason))
+        self.reason, self.detail = str(reason), detail
 
 
 class _FeedPipeline:
@@ -54,7 +62,7 @@ class _FeedPipeline:
     def feed(self) -> HtmlFeed | JsonFeed | None:
         return getattr(self.crawler.spider, "feed", None)
 
-    def drop(self, article: ItemAdapter, reason: DropReason, detail: str = "") -> DropItem:
+    def drop(self, article: ItemAdapter, reason: DropReason, detail: str = "") -> ArticleDropped:
         """Count and log a drop (and remember its URL, for a deliberate one); return the
         DropItem to raise.
 
@@ -69,15 +77,14 @@ class _FeedPipeline:
             level, "feed %r dropped (%s) %s%s", article["feed"], reason, article["url"],
             f": {detail}" if detail else "",
         )  # fmt: skip
-        return DropItem(f"{reason}: {detail}" if detail else str(reason))
+        return ArticleDropped(reason, detail)
 
     def _remember(self, article: ItemAdapter, reason: DropReason) -> None:
         """Store a deliberately dropped article's URL as known, with its reason."""
         state = CrawlState.of(self.crawler)
         if not state.settings.persistent or state.settings.dry_run:
             return
-        feed = self.feed
-        canonical = canonical_url(article["url"], feed.host_aliases if feed else {})
+        canonical = state.canonical(article["url"])
         with state.store.transaction():
             state.store.add_skipped(canonical, article["feed"], article["url"], reason)
 
@@ -208,8 +215,8 @@ class ArchivePipeline(_FeedPipeline):
             )
 
     def process_item(self, item: Any) -> Any:
-        article, feed = ItemAdapter(item), self.feed
-        canonical = canonical_url(article["url"], feed.host_aliases if feed else {})
+        article = ItemAdapter(item)
+        canonical = self.state.canonical(article["url"])
         path = self.writer.path_for(article["feed"], self.day)
         store = self.state.store
         duplicate_of: str | None = None
@@ -248,14 +255,14 @@ class ArchivePipeline(_FeedPipeline):
         )  # fmt: skip
         return None
 
-    def write_failed(self, article: ItemAdapter, path: Path, exc: Exception) -> DropItem:
+    def write_failed(self, article: ItemAdapter, path: Path, exc: Exception) -> ArticleDropped:
         """Count and log a record the archive could not take; return the DropItem to raise."""
         detail = describe(type(exc).__name__, str(exc))
         self.stats.inc_value(f"newsbot/failed/{FailureKind.WRITE}")
         logger.error(
             "feed %r: cannot write %s to %s: %s", article["feed"], article["url"], path, detail
         )
-        return DropItem(f"{LostReason.WRITE_ERROR}: {detail}")
+        return ArticleDropped(LostReason.WRITE_ERROR, detail)
 
     def close_spider(self) -> None:
         """Close the output files (the store closes itself, when the engine stops)."""

@@ -12,9 +12,9 @@ from newsbot.core.failures import (
     is_loss,
     offsite,
     redirect_loop,
-    split_drop,
     unmirror,
 )
+from newsbot.pipelines import ArticleDropped
 
 
 @pytest.mark.parametrize(
@@ -64,8 +64,12 @@ def test_loss_details_and_which_drops_are_losses() -> None:
         "redirected off-site to https://x.org/1 (the feed's hosts: a.cn, b.cn)"
     )
     assert offsite("https://x.org/1", ["a.cn"], redirected=False).startswith("off-site link")
-    assert split_drop("bad-date: date text ''") == ("bad-date", "date text ''")
-    assert split_drop("missing-title") == ("missing-title", "")
+    dropped = ArticleDropped("bad-date", "date text ''")
+    assert (dropped.reason, dropped.detail, str(dropped)) == (
+        "bad-date", "date text ''", "bad-date: date text ''",
+    )  # fmt: skip
+    bare = ArticleDropped("missing-title")
+    assert (bare.reason, bare.detail, str(bare)) == ("missing-title", "", "missing-title")
     assert [is_loss(r) for r in ("missing-title", "write-error", "duplicate-url", "too-old")] == [
         True, True, False, False,
     ]  # fmt: skip

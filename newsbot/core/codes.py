@@ -94,5 +94,7 @@ class LostReason(StrEnum):
     EXTRACT_ERROR = "extract-error"
     WRITE_ERROR = "write-error"
     ITEM_ERROR = "item-error"
+    #: dropped (DropItem) by a pipeline that is not newsbot's, so without a DropReason
+    DROPPED = "dropped"
     #: requested, but no outcome arrived before the spider closed
     UNKNOWN = "unknown"

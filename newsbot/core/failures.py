@@ -83,13 +83,7 @@ def offsite(url: str, hosts: Sequence[str], redirected: bool) -> str:
     return f"{what} {url} (the feed's hosts: {', '.join(hosts)})"
 
 
-def split_drop(message: str) -> tuple[str, str]:
-    """A drop's reason and detail, from its ``reason: detail`` message."""
-    reason, _, detail = message.partition(": ")
-    return reason, detail
-
-
 def is_loss(reason: str) -> bool:
     """Whether an article dropped for ``reason`` is lost, not the pipelines doing their job
     (a duplicate, a filtered or too old article is no loss)."""
-    return reason not in {str(drop) for drop in EXPECTED_DROPS}
+    return reason not in EXPECTED_DROPS  # StrEnum members compare equal to their text

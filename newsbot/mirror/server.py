@@ -132,42 +132,53 @@ class MirrorServer(ThreadingHTTPServer):
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise FileNotFoundError(f"mirror directory does not exist: {self.root}")
-        self._log: list[str] = []
-        self._user_agents: list[str] = []
+        #: Each request answered: its request line and User-Agent.
+        self._log: list[tuple[str, str]] = []
         self._log_lock = threading.Lock()
+        #: Rule files read, by path: (modification time, contents); re-read when changed.
+        self._rules: dict[Path, tuple[int, Any]] = {}
         super().__init__((host, port), MirrorRequestHandler)
+
+    def host_rule(self, host: str, name: str) -> Any:
+        """The JSON of ``<host>/<name>`` (a rule file), or None if the host has none; read
+        once, and again only when the file changes (tests edit rules between crawls)."""
+        path = self.root / host / name
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError:  # no such rule for this host
+            return None
+        cached = self._rules.get(path)
+        if cached is None or cached[0] != mtime:
+            cached = self._rules[path] = (mtime, json.loads(path.read_text(encoding="utf-8")))
+        return cached[1]
 
     def redirect_for(self, host: str, path: str) -> str | None:
         """Where ``path`` (as requested, with its query) of ``host`` has moved, if the host
         has a ``_redirects.json`` naming it."""
-        rule_file = self.root / host / REDIRECT_RULE
-        if not rule_file.is_file():
-            return None
-        rules: dict[str, str] = json.loads(rule_file.read_text(encoding="utf-8"))
+        rules: dict[str, str] = self.host_rule(host, REDIRECT_RULE) or {}
         return rules.get(path)
 
     def fault_for(self, host: str, path: str) -> dict[str, Any]:
         """The fault to simulate for ``path`` (as requested, with its query) of ``host``,
         from the host's ``_faults.json``; {} for none."""
-        rule_file = self.root / host / FAULT_RULE
-        if not rule_file.is_file():
-            return {}
-        rules: dict[str, dict[str, Any]] = json.loads(rule_file.read_text(encoding="utf-8"))
+        rules: dict[str, dict[str, Any]] = self.host_rule(host, FAULT_RULE) or {}
         return rules.get(path, {})
 
     def challenge_for(self, host: str, cookie_header: str) -> bytes | None:
         """The anti-bot challenge page to serve instead of content, if the host has one
         (``<host>/_challenge.json``) and the request lacks the cookie that passes it."""
-        rule_file = self.root / host / CHALLENGE_RULE
-        if not rule_file.is_file():
+        rule: dict[str, str] | None = self.host_rule(host, CHALLENGE_RULE)
+        if rule is None:
             return None
-        rule: dict[str, str] = json.loads(rule_file.read_text(encoding="utf-8"))
         cookies = SimpleCookie()
         cookies.load(cookie_header)
         passed = cookies.get(rule["cookie"])
         if passed is not None and passed.value == rule["value"]:
             return None
-        return (self.root / host / rule["page"]).read_bytes()
+        page = (self.root / host / rule["page"]).resolve()
+        if not page.is_relative_to(self.root):
+            raise ValueError(f"{host}/{CHALLENGE_RULE}: page {rule['page']!r} is outside")
+        return page.read_bytes()
 
     @property
     def url(self) -> str:
@@ -178,17 +189,17 @@ class MirrorServer(ThreadingHTTPServer):
     def record(self, line: str, user_agent: str = "") -> None:
         """Log a request line and the User-Agent it came with."""
         with self._log_lock:
-            self._log.append(line)
-            self._user_agents.append(user_agent)
+            self._log.append((line, user_agent))
 
     def request_log_json(self) -> bytes:
+        """The request lines answered so far, in order."""
         with self._log_lock:
-            return json.dumps(self._log).encode()
+            return json.dumps([line for line, _ in self._log]).encode()
 
     def user_agents_json(self) -> bytes:
         """The User-Agent of each logged request, in the order of the request log."""
         with self._log_lock:
-            return json.dumps(self._user_agents).encode()
+            return json.dumps([agent for _, agent in self._log]).encode()
 
 
 def start_mirror_thread(root: str | Path, port: int = 0) -> MirrorServer:
