@@ -26,7 +26,9 @@ class Article:
     author: str | None = None
     editor: str | None = None
     feed: str = ""
-    kind: str = ""
+    #: portal, bank or regulator: the feed's; None (unknown) for a post imported with no
+    #: feed of its URL's host.
+    kind: str | None = ""
     id: str = ""
     crawled_at: str = ""
     duplicate_of: str | None = None

@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from newsbot.config import FeedConfigError, load_feeds
 from newsbot.core.codes import ExitCode
+from newsbot.publish.archive import feed_kinds, import_posts
 from newsbot.publish.atom import atom_feed
 from newsbot.publish.jekyll import (
-    PostFormatError,
     PostStyle,
     category_page,
-    parse_post,
     post_path,
     render_post,
     safe_filename,
@@ -123,26 +123,44 @@ def cmd_export_atom(args: argparse.Namespace) -> int:
     return _done(bad)
 
 
-def cmd_import_posts(args: argparse.Namespace) -> int:
-    """Read Jekyll posts of the seed format into JSONL records."""
-    style = _style(args)
-    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
-    failed = 0
+def _import_kinds(args: argparse.Namespace) -> dict[str, str] | None:
+    """Host → kind from the feeds file (``--feeds``, else the project's when it exists);
+    None, with the problems on stderr, when the file given does not load."""
+    from newsbot.ops.runner import project_settings
+    from newsbot.spiderloader import feeds_path
+
+    path = Path(args.feeds) if args.feeds else feeds_path(project_settings())
+    if not args.feeds and not path.exists():
+        return {}
     try:
-        for path in sorted(Path(args.directory).iterdir()):
-            if not path.is_file() or path.suffix not in (".md", ".markdown", ".txt", ".html"):
-                continue
-            try:
-                record = parse_post(path.read_text(encoding="utf-8"), path.name, style, args.feed)
-            except (PostFormatError, UnicodeDecodeError) as exc:
-                print(f"skipped {exc}", file=sys.stderr)
-                failed += 1
-                continue
+        return feed_kinds(load_feeds(path))
+    except FeedConfigError as exc:
+        print(f"{exc}\n{path}: {len(exc.problems)} problem(s)", file=sys.stderr)
+        return None
+
+
+def cmd_import_posts(args: argparse.Namespace) -> int:
+    """Read Jekyll posts of the seed format into JSONL records; say how many were read,
+    skipped (each file with why, on stderr) and written."""
+    kinds = _import_kinds(args)
+    if kinds is None:
+        return ExitCode.BAD_CONFIG
+    result = import_posts(Path(args.directory), _style(args), kinds, args.feed, args.kind)
+    for path, why in result.skipped:
+        print(f"{path}: skipped, {why}", file=sys.stderr)
+    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+    try:
+        for record in result.records:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     finally:
         if out is not sys.stdout:
             out.close()
-    return ExitCode.FAILED if failed else ExitCode.OK
+    summary = (
+        f"posts: {result.read} read, {len(result.skipped)} skipped, "
+        f"{len(result.records)} written to {args.out or 'stdout'}"
+    )
+    print(summary, file=sys.stdout if args.out else sys.stderr)
+    return ExitCode.FAILED if result.failed else ExitCode.OK
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -173,4 +191,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     posts.add_argument("--feed", default="import", help="feed name the records get")
     posts.add_argument("--site", default=PostStyle.site)
     posts.add_argument("--filename", default=PostStyle.filename)
+    posts.add_argument(
+        "--feeds", help="feeds file giving kinds by URL host (default: the project's)"
+    )
+    posts.add_argument(
+        "--kind", choices=["portal", "bank", "regulator"], help="every record's kind"
+    )
     posts.set_defaults(func=cmd_import_posts)

@@ -27,7 +27,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import yaml
 
@@ -41,6 +41,12 @@ _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 NAME_MAX = 255
 #: Longest extension (with its dot) that :func:`fit_filename` keeps.
 _EXTENSION_MAX = 16
+#: The back-link lines of the site's posts: category and home links, home only, none.
+BackLinks = Literal["full", "home", "none"]
+_URL_LINE = re.compile(r"<(\S+)>")
+_LINKS = re.compile(
+    r"(?:\[返回[^\]\n]*\]\(//[^/)\s]+/[^)\s]*\)｜)?\[返回首页\]\(//(?P<site>[^/)\s]+)/\)"
+)
 
 
 @dataclass(frozen=True)
@@ -52,10 +58,20 @@ class PostStyle:
     #: Categories whose back link is a section page instead of category/<cat>.html.
     sections: Mapping[str, str] = field(default_factory=lambda: {"emnews": "/emnews/"})
 
-    def back_links(self, categories: str, tags: str) -> str:
-        """The last line of a post: back to the category (or section) page and home."""
+    def back_links(
+        self, categories: str, tags: str, site: str | None = None, shape: BackLinks = "full"
+    ) -> str:
+        """The last line of a post: back to the category (or section) page and home
+        (``full``), home only (``home``), or nothing (``none``); ``site`` is the host
+        written in the links (older posts name an older host)."""
+        host = site or self.site
+        home = f"[返回首页](//{host}/)"
+        if shape == "none":
+            return ""
+        if shape == "home":
+            return home
         page = self.sections.get(categories, f"/category/{categories}.html")
-        return f"[返回{tags}](//{self.site}{page})｜[返回首页](//{self.site}/)"
+        return f"[返回{tags}](//{host}{page})｜{home}"
 
     def file_name(self, record: Mapping[str, Any]) -> str:
         """The post's file name from the pattern ({date}, {id}, {categories}, {feed})."""
@@ -92,12 +108,16 @@ def render_post(record: Mapping[str, Any], style: PostStyle) -> str:
     kept: Mapping[str, Any] = record.get("post") or {}
     front = kept.get("front_matter", default_front_matter(record))
     url_line = kept.get("url_line", f"<{record.get('url', '')}>")
-    links = kept.get(
-        "links", style.back_links(str(record.get("categories", "")), str(record.get("tags", "")))
-    )
+    links = kept.get("links")
+    if links is None:
+        shape = kept.get("back_links", "full")
+        links = style.back_links(
+            str(record.get("categories", "")), str(record.get("tags", "")), kept.get("site"), shape
+        )
+    ending = f"\n\n{links}" if links else ""
     return (
         f"---\n{front}---\n{kept.get('lead', '')}{record.get('content', '')}"
-        f"\n\n{url_line}\n\n{links}{kept.get('tail', '')}"
+        f"\n\n{url_line}{ending}{kept.get('tail', '')}"
     )
 
 
@@ -122,17 +142,40 @@ def split_front_matter(text: str, filename: str) -> tuple[str, dict[str, Any], s
     return front, matter, text[end + 5 :]
 
 
+def split_ending(body: str, filename: str) -> tuple[str, str, str]:
+    """A post's body, ``<URL>`` line and back-link line ("" when it ends with the URL)."""
+    head, blank, last = body.rpartition("\n\n")
+    if blank and _URL_LINE.fullmatch(last):
+        return head, last, ""
+    content, blank, url_line = head.rpartition("\n\n")
+    if not blank:
+        raise PostFormatError(
+            f"{filename}: no '<URL>' line after the body (expected body, blank line, <URL>, "
+            "and optionally a blank line and the back links)"
+        )
+    return content, url_line, last
+
+
+def links_kept(links: str, categories: str, tags: str, style: PostStyle) -> dict[str, str]:
+    """What a record keeps of a post's back-link line: the host when it is not the style's,
+    the shape when it is not ``full``, or the whole line when no shape gives it."""
+    match = _LINKS.fullmatch(links)
+    site = match.group("site") if match else style.site
+    for shape in get_args(BackLinks):
+        if style.back_links(categories, tags, site, shape) == links:
+            kept = {} if site == style.site else {"site": site}
+            return kept if shape == "full" else {**kept, "back_links": shape}
+    return {"links": links}
+
+
 def parse_post(text: str, filename: str, style: PostStyle, feed: str = "import") -> dict[str, Any]:
     """A record from a post's text; whatever ``style`` cannot derive goes into ``post``."""
     front, matter, rest = split_front_matter(text, filename)
     body_part = rest.rstrip("\n")
     tail = rest[len(body_part) :]
     lead = body_part[: len(body_part) - len(body_part.lstrip("\n"))]
-    pieces = body_part[len(lead) :].rsplit("\n\n", 2)
-    if len(pieces) != 3:
-        raise PostFormatError(f"{filename}: expected body, URL line and back links")
-    content, url_line, links = pieces
-    url_match = re.fullmatch(r"<(\S+)>", url_line)
+    content, url_line, links = split_ending(body_part[len(lead) :], filename)
+    url_match = _URL_LINE.fullmatch(url_line)
     url = url_match.group(1) if url_match else ""
     lines, bylines = split_bylines(html_to_lines(content))
     record: dict[str, Any] = {
@@ -148,7 +191,7 @@ def parse_post(text: str, filename: str, style: PostStyle, feed: str = "import")
         "author": bylines.author,
         "editor": bylines.editor,
         "feed": feed,
-        "kind": "portal",
+        "kind": None,  # unknown; the importer sets it from a feed of the URL's host
         "id": record_id(url) if url else Path(filename).stem,
         "crawled_at": None,
         "duplicate_of": None,
@@ -160,8 +203,7 @@ def parse_post(text: str, filename: str, style: PostStyle, feed: str = "import")
         kept["lead"] = lead
     if url_line != f"<{url}>":
         kept["url_line"] = url_line
-    if links != style.back_links(str(record["categories"]), str(record["tags"])):
-        kept["links"] = links
+    kept.update(links_kept(links, str(record["categories"]), str(record["tags"]), style))
     if tail:
         kept["tail"] = tail
     if style.file_name(record) != filename:
