@@ -23,11 +23,12 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 # Debian packages the test suite drives for real: Chromium (render feeds; Playwright's own
-# browser download cannot work on these machines) and redis-server (distributed mode).
+# browser download cannot work on these machines), redis-server (distributed mode) and
+# jekyll (the shipped site, deploy/jekyll-site, built for real by tests/test_site.py).
 # Installed when missing and we are root; otherwise the tests that need them skip.
-SYSTEM_PACKAGES = chromium redis-server
+SYSTEM_PACKAGES = chromium redis-server jekyll
 system:
-	@if command -v chromium >/dev/null && command -v redis-server >/dev/null; then :; \
+	@if command -v chromium >/dev/null && command -v redis-server >/dev/null && command -v jekyll >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); \

@@ -14,10 +14,10 @@ from newsbot.publish.archive import feed_kinds, import_posts
 from newsbot.publish.atom import atom_feed
 from newsbot.publish.jekyll import (
     PostStyle,
+    category_file,
     category_page,
     post_path,
     render_post,
-    safe_filename,
 )
 
 #: Fields each export needs in a record; a line without them is skipped as bad.
@@ -104,8 +104,8 @@ def cmd_export_category_pages(args: argparse.Namespace) -> int:
     labels = {str(r["categories"]): str(r["tags"]) for r in records}
     written = 0
     for categories, tags in sorted(labels.items()):
-        path = target / safe_filename(f"{categories}.html")  # long ones: hash-tailed
-        data = category_page(categories, tags).encode("utf-8")
+        path = target / category_file(categories)  # long ones: hash-tailed
+        data = category_page(categories, tags, _style(args)).encode("utf-8")
         if not (path.exists() and path.read_bytes() == data):
             path.write_bytes(data)
             written += 1

@@ -251,9 +251,18 @@ def post_path(record: Mapping[str, Any], style: PostStyle, target: Path) -> Path
     return path
 
 
-def category_page(categories: str, tags: str) -> str:
-    """The index page of one category (``category/<categories>.html``), as Jekyll needs."""
+def category_file(categories: str) -> str:
+    """The file name of a category's page: ``<categories>.html``, hash-tailed when long."""
+    return safe_filename(f"{categories}.html")
+
+
+def category_page(categories: str, tags: str, style: PostStyle | None = None) -> str:
+    """The index page of one category, as Jekyll needs: its permalink is the page the posts'
+    back links name (``/category/<categories>.html``, or the style's section page), with the
+    file's shortened name for a category too long for one path component."""
+    section = (style or PostStyle()).sections.get(categories)
+    permalink = section or f"/category/{category_file(categories)}"
     return (
         f"---\nlayout: category\ntitle: {yaml_quote(tags)}\ncategory: {categories}\n"
-        f"permalink: /category/{categories}.html\n---\n"
+        f"permalink: {permalink}\n---\n"
     )
