@@ -175,3 +175,29 @@ def test_arguments_take_the_feeds_yaml_meaning() -> None:
     assert apply_arguments(nfra, {}) is nfra
     with pytest.raises(SpiderArgumentError, match="max_pages='0' must be a whole number"):
         apply_arguments(ICBC, {"max_pages": "0"})
+
+
+def test_state_store_is_usable_from_another_thread(tmp_path: Path) -> None:
+    """The store a crawl thread opened answers another thread (the shell's console), and
+    a transaction keeps other threads' statements out until it ends."""
+    import threading
+
+    from newsbot.store.sqlite import SqliteStateStore
+
+    store = SqliteStateStore(tmp_path / "state.sqlite3")
+    order: list[str] = []
+
+    def other() -> None:
+        store.add_redirect("http://a.cn/2", "http://a.cn/3")
+        order.append("other")
+
+    with store.transaction():
+        store.add_redirect("http://a.cn/1", "http://a.cn/3")
+        worker = threading.Thread(target=other)
+        worker.start()
+        worker.join(timeout=0.2)  # waits for the transaction: the lock is held
+        order.append("transaction")
+    worker.join(timeout=10)
+    assert order == ["transaction", "other"]
+    assert store.count() == 0
+    store.close()
