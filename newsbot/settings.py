@@ -128,3 +128,14 @@ FEED_EXPORT_FIELDS = list(RECORD_FIELDS)
 
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "newsbot.logformatter.NewsbotLogFormatter"
+
+# `scrapy crawl`/`parse`/`check` are Scrapy's, with spider arguments checked first (one
+# line, exit 2) and, for check, no state store (newsbot/commands/).
+COMMANDS_MODULE = "newsbot.commands"
+# `scrapy check`: the sample URLs come from each feed (its first list page, its
+# check_url); the contracts are in the callbacks' docstrings (newsbot/contracts.py).
+SPIDER_CONTRACTS = {
+    "newsbot.contracts.FeedListContract": 10,
+    "newsbot.contracts.FeedArticleContract": 10,
+    "newsbot.contracts.ArticleContract": 10,
+}

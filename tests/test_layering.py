@@ -28,6 +28,8 @@ SCRAPY_PARTS = frozenset(
         "middlewares",
         "logformatter",
         "outcomes",
+        "commands",
+        "contracts",
         "crawlstate",
         "signals",
         "spiders",

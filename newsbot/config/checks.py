@@ -40,6 +40,9 @@ def declared_urls(feed: object) -> list[str]:
         urls += [list_api.url, list_api.link]
     if article_api is not None:
         urls.append(article_api.url)
+    check = getattr(feed, "check_url", None)
+    if check:
+        urls.append(check)
     return urls
 
 

@@ -221,7 +221,8 @@ def load_feeds(path: str | Path) -> list[HtmlFeed | JsonFeed]:
 
 
 def iter_feed_urls(feed: HtmlFeed | JsonFeed) -> Iterator[str]:
-    """Every URL or URL template a feed declares (for allowed domains)."""
+    """Every URL or URL template a feed declares (for allowed domains), ``check_url``
+    included."""
     if isinstance(feed, HtmlFeed):
         yield from feed.start_urls
     else:
@@ -229,6 +230,8 @@ def iter_feed_urls(feed: HtmlFeed | JsonFeed) -> Iterator[str]:
         yield feed.list_api.link
         if feed.article_api is not None:
             yield feed.article_api.url
+    if feed.check_url is not None:
+        yield feed.check_url
 
 
 def feeds_schema() -> dict[str, Any]:

@@ -169,6 +169,12 @@ class FeedBase(_Model):
     allow_private: str | None = Field(
         None, description="Why this feed may crawl loopback, link-local or private addresses."
     )
+    check_url: str | None = Field(
+        None,
+        description="One article URL `scrapy check` reads with the article callback "
+        "(parse_article; for an article_api feed, the article API URL). It must answer on "
+        "the site and in the mirror.",
+    )
 
     @model_validator(mode="after")
     def _public_addresses(self) -> FeedBase:
@@ -182,6 +188,11 @@ class FeedBase(_Model):
                     "it says why with `allow_private: <reason>`"
                 )
         return self
+
+    @field_validator("check_url")
+    @classmethod
+    def _valid_check_url(cls, value: str | None) -> str | None:
+        return None if value is None else check_url(value)
 
     @field_validator("boilerplate", "cut_after")
     @classmethod

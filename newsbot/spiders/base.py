@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import UsageError
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newsbot.browser import INSTALL_HINT, apply_render_settings, chromium_available, render_meta
 from newsbot.config import HtmlFeed, JsonFeed, iter_feed_urls
+from newsbot.config.arguments import SpiderArgumentError, apply_arguments
 from newsbot.config.runtime import OVERRIDE_PRIORITY, NewsbotSettings, user_agent
 from newsbot.core.codes import FailureKind, LostReason
 from newsbot.core.dedup import record_id
@@ -36,7 +38,9 @@ logger = logging.getLogger(__name__)
 class FeedSpider(scrapy.Spider):
     """Base of the generic spiders; a subclass per feed sets ``name`` and ``feed``."""
 
-    feed: ClassVar[HtmlFeed | JsonFeed]
+    #: The feed (a class attribute set by the spider loader; an instance gets its own
+    #: copy when spider arguments override feeds.yaml keys for one run).
+    feed: HtmlFeed | JsonFeed
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -55,9 +59,33 @@ class FeedSpider(scrapy.Spider):
             settings.set("USER_AGENT", user_agent(contact), priority="spider")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        # Spider arguments (-a NAME=VALUE) are feeds.yaml keys for this run only; any
+        # other is refused rather than silently set as an attribute, as Scrapy would.
+        try:
+            feed = apply_arguments(self.feed, kwargs)
+        except SpiderArgumentError as exc:
+            raise UsageError(str(exc), print_help=False) from None
+        super().__init__(*args)
+        self.feed = feed
         hosts = {urlsplit(url).hostname for url in iter_feed_urls(self.feed)}
         self.allowed_domains = sorted(host for host in hosts if host and "{" not in host)
+
+    def first_list_request(self) -> scrapy.Request:
+        """The request for the feed's first list page (each flow says which)."""
+        raise NotImplementedError
+
+    def check_request(self) -> scrapy.Request | None:
+        """The request for the feed's ``check_url`` (``scrapy check``'s sample article),
+        built as a crawl would (Chromium for a render feed's page), or None."""
+        url = self.feed.check_url
+        if url is None:
+            return None
+        page = None if getattr(self.feed, "article_api", None) else "article"
+        return self.request(url, self.parse_article, page)
+
+    def parse_article(self, response: Response, **kwargs: Any) -> Any:
+        """One article → one item (each flow reads its own)."""
+        raise NotImplementedError
 
     @property
     def settings_once(self) -> NewsbotSettings:

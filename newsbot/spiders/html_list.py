@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -18,17 +18,26 @@ from newsbot.spiders.base import FeedSpider
 class HtmlListSpider(FeedSpider):
     """Reads article links (and the next page) from list pages, then each article page."""
 
-    feed: ClassVar[HtmlFeed]
+    feed: HtmlFeed
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.browser_missing():
             return
         for url in self.feed.start_urls:
-            yield self.list_request(url, self.parse_list, 1, "list")
+            yield self.list_request(url, self.parse, 1, "list")
 
-    def parse_list(self, response: Response, list_page: int) -> Iterator[scrapy.Request]:
-        """Follow every article link; go on to the next page within ``max_pages`` (known
-        links and the paging past archived pages are newsbot.middlewares' business)."""
+    def first_list_request(self) -> scrapy.Request:
+        """The request for the feed's first list page (``scrapy check``'s sample)."""
+        return self.list_request(self.feed.start_urls[0], self.parse, 1, "list")
+
+    def parse(self, response: Response, list_page: int = 1, **_: Any) -> Iterator[scrapy.Request]:
+        """A list page (``scrapy parse`` reads one by default): follow every article link;
+        go on to the next page within ``max_pages`` (known links and the paging past
+        archived pages are newsbot.middlewares' business).
+
+        @feed_list
+        @returns requests 1
+        """
         page = self.text_page(response)
         if page is None:
             return
@@ -44,7 +53,7 @@ class HtmlListSpider(FeedSpider):
         if list_page < self.feed.max_pages and self.feed.list.next_page:
             following = extract_links(page.selector, self.feed.list.next_page, page.url)
             if following:
-                yield self.list_request(following[0], self.parse_list, list_page + 1, "list")
+                yield self.list_request(following[0], self.parse, list_page + 1, "list")
 
     def _recent(self, links: list[str], response: TextResponse) -> tuple[list[str], bool]:
         """The links not older than ``since`` by their list-page date (``list.dates``),
@@ -72,7 +81,11 @@ class HtmlListSpider(FeedSpider):
         return recent, len(recent) < len(links)
 
     def parse_article(self, response: Response, **_: Any) -> Iterator[Article]:
-        """One article page → one item."""
+        """One article page → one item (raw; the pipelines clean it).
+
+        @feed_article
+        @article
+        """
         page = self.text_page(response)
         if page is None:
             return

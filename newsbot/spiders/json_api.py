@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 import scrapy
 from scrapy.http import Response
@@ -21,16 +21,20 @@ from newsbot.spiders.base import FeedSpider
 class JsonApiSpider(FeedSpider):
     """Pages through a JSON list API; reads each row's article from HTML or a JSON API."""
 
-    feed: ClassVar[JsonFeed]
+    feed: JsonFeed
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.browser_missing():
             return
-        yield self._list_request(self.feed.list_api.first_page)
+        yield self.first_list_request()
+
+    def first_list_request(self) -> scrapy.Request:
+        """The request for the list API's first page (``scrapy check``'s sample)."""
+        return self._list_request(self.feed.list_api.first_page)
 
     def _list_request(self, page: int) -> scrapy.Request:
         url = self.feed.list_api.url.format(page=page)
-        return self.list_request(url, self.parse_list_api, page)
+        return self.list_request(url, self.parse, page)
 
     def _load_json(self, response: Response) -> Any:
         page = self.text_page(response)
@@ -43,8 +47,17 @@ class JsonApiSpider(FeedSpider):
             self.lost_page(response, LostReason.BAD_JSON, f"not JSON ({exc})")
             return None
 
-    def parse_list_api(self, response: Response, list_page: int) -> Iterator[scrapy.Request]:
-        """Each wanted row → an article request; then the next list page."""
+    def parse(
+        self, response: Response, list_page: int | None = None, **_: Any
+    ) -> Iterator[scrapy.Request]:
+        """A list API page (``scrapy parse`` reads one by default): each wanted row → an
+        article request; then the next list page.
+
+        @feed_list
+        @returns requests 1
+        """
+        if list_page is None:
+            list_page = self.feed.list_api.first_page
         data = self._load_json(response)
         rows = json_path(data, self.feed.list_api.items) if data is not None else None
         if not isinstance(rows, list):
@@ -93,13 +106,29 @@ class JsonApiSpider(FeedSpider):
             return self.article_request(api_url, self.parse_article_api, link=link, listed=listed)
         return self.article_request(link, self.parse_article, listed=listed)
 
-    def parse_article(self, response: Response, listed: dict[str, Any]) -> Iterator[Article]:
-        """An HTML article page; the list API's fields win over the page's."""
+    def parse_article(
+        self,
+        response: Response,
+        listed: dict[str, Any] | None = None,
+        link: str | None = None,
+        **_: Any,
+    ) -> Iterator[Article]:
+        """An HTML article page; the list API's fields win over the page's. For a feed
+        with an ``article_api``, the API's answer (as ``parse_article_api``; the record's
+        URL is ``link``, else the API URL), so ``scrapy parse -c parse_article`` reads an
+        article of every feed.
+
+        @feed_article
+        @article
+        """
+        if self.feed.article_api is not None:
+            yield from self.parse_article_api(response, link or response.url, listed or {})
+            return
         page = self.text_page(response)
         if page is None:
             return
         assert self.feed.article is not None
-        raw = extract_article(page.selector, self.feed.article).merged_with(listed)
+        raw = extract_article(page.selector, self.feed.article).merged_with(listed or {})
         yield self.make_article(raw, page.url, page.selector)
 
     def parse_article_api(

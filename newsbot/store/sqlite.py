@@ -5,15 +5,21 @@ processes at once because every check-and-record happens inside one IMMEDIATE tr
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 
 from newsbot.core.dedup import DUPLICATE_THRESHOLD, band_keys, similarity
 from newsbot.store.protocol import Match
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -57,6 +63,19 @@ CREATE TABLE IF NOT EXISTS bands (
 """
 
 
+def _locked(
+    method: Callable[Concatenate[SqliteStateStore, _P], _T],
+) -> Callable[Concatenate[SqliteStateStore, _P], _T]:
+    """Run a store method under the store's lock (see ``SqliteStateStore.__init__``)."""
+
+    @functools.wraps(method)
+    def run(store: SqliteStateStore, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        with store._lock:
+            return method(store, *args, **kwargs)
+
+    return run
+
+
 class SqliteStateStore:
     """Seen URLs and text fingerprints in one SQLite file (``:memory:`` for a one-off run)."""
 
@@ -64,26 +83,40 @@ class SqliteStateStore:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        # One connection, usable from any thread, every use under one lock (each method
+        # is @_locked). A crawl mostly runs in one thread, but not always: `scrapy shell`
+        # builds the crawler's components in the main thread and crawls in a reactor
+        # thread, and its user may ask the store from the console. A connection per
+        # thread would not do: an in-memory store (":memory:") is private to its
+        # connection. The lock is re-entrant and held for a whole transaction, so no
+        # other thread's statement lands inside one.
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(
+            self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+        )
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
 
+    @_locked
     def close(self) -> None:
         """Close the database."""
         self._db.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """An IMMEDIATE transaction: other processes wait until it commits or rolls back."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        """An IMMEDIATE transaction: other processes wait until it commits or rolls back,
+        other threads of this one until it ends."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
+    @_locked
     def known_url(self, canonical_url: str) -> str | None:
         """Id of the record written for this canonical URL, if any."""
         row = self._db.execute(
@@ -91,6 +124,7 @@ class SqliteStateStore:
         ).fetchone()
         return row[0] if row else None
 
+    @_locked
     def known_urls(self, canonical_urls: list[str]) -> set[str]:
         """Which of these canonical URLs are known: written, skipped with a reason, or a
         redirect (chain) to a written record."""
@@ -115,6 +149,7 @@ class SqliteStateStore:
             found.update(row[0] for row in rows)
         return found
 
+    @_locked
     def add_redirect(self, canonical_url: str, target: str) -> None:
         """Remember that ``canonical_url`` redirects to ``target`` (both canonical): once
         the target is written, the link counts as known."""
@@ -123,6 +158,7 @@ class SqliteStateStore:
             (canonical_url, target),
         )
 
+    @_locked
     def add_skipped(self, canonical_url: str, feed: str, url: str, reason: str) -> None:
         """Remember an article read and deliberately not written (a duplicate, filtered,
         too old), so later runs do not download it again."""
@@ -131,6 +167,7 @@ class SqliteStateStore:
             (canonical_url, feed, url, reason),
         )
 
+    @_locked
     def skipped_reason(self, canonical_url: str) -> str | None:
         """Why this URL was read and not written, if it was."""
         row = self._db.execute(
@@ -138,12 +175,14 @@ class SqliteStateStore:
         ).fetchone()
         return str(row[0]) if row else None
 
+    @_locked
     def pass_complete(self, feed: str) -> bool:
         """Whether the feed's last pass finished its paging and every article it listed
         (False when a pass was interrupted, or none is recorded)."""
         row = self._db.execute("SELECT complete FROM passes WHERE feed = ?", (feed,)).fetchone()
         return bool(row and row[0])
 
+    @_locked
     def begin_pass(self, feed: str) -> None:
         """Mark a pass of the feed as under way (incomplete until :meth:`end_pass`)."""
         self._db.execute(
@@ -152,6 +191,7 @@ class SqliteStateStore:
             (feed,),
         )
 
+    @_locked
     def end_pass(self, feed: str, complete: bool, pages: int) -> None:
         """Record how the feed's pass ended and how many list pages it read."""
         self._db.execute(
@@ -160,6 +200,7 @@ class SqliteStateStore:
             (int(complete), pages, feed),
         )
 
+    @_locked
     def near_duplicate(
         self, signature: np.ndarray, threshold: float = DUPLICATE_THRESHOLD
     ) -> Match | None:
@@ -179,6 +220,7 @@ class SqliteStateStore:
                 best = Match(record_id, url, score)
         return best
 
+    @_locked
     def add(
         self,
         record_id: str,
@@ -201,6 +243,7 @@ class SqliteStateStore:
                 [(band, key, record_id) for band, key in enumerate(band_keys(signature))],
             )
 
+    @_locked
     def last_output(self, feed: str) -> str | None:
         """The file the feed's most recently recorded item was written to."""
         row = self._db.execute(
@@ -208,6 +251,7 @@ class SqliteStateStore:
         ).fetchone()
         return row[0] if row else None
 
+    @_locked
     def count(self, feed: str | None = None) -> int:
         """Number of records written (for one feed, or all)."""
         if feed is None:
