@@ -96,6 +96,8 @@ class ValidatePipeline(_FeedPipeline):
     def process_item(self, item: Any) -> Any:
         article = ItemAdapter(item)
         self.stats.inc_value("newsbot/articles")
+        if article.get("unreadable"):
+            raise self.drop(article, DropReason.UNDECODABLE, article["unreadable"])
         if article["content"].strip():
             self.stats.inc_value("newsbot/filled/body")
         if not article["title"].strip():

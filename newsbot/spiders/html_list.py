@@ -73,6 +73,10 @@ class HtmlListSpider(FeedSpider):
 
     def parse_article(self, response: Response, **_: Any) -> Iterator[Article]:
         """One article page → one item."""
+        unreadable = self.undecodable_article(response)
+        if unreadable is not None:
+            yield unreadable
+            return
         page = self.text_page(response)
         if page is None:
             return

@@ -95,6 +95,10 @@ class JsonApiSpider(FeedSpider):
 
     def parse_article(self, response: Response, listed: dict[str, Any]) -> Iterator[Article]:
         """An HTML article page; the list API's fields win over the page's."""
+        unreadable = self.undecodable_article(response)
+        if unreadable is not None:
+            yield unreadable
+            return
         page = self.text_page(response)
         if page is None:
             return
@@ -107,6 +111,10 @@ class JsonApiSpider(FeedSpider):
     ) -> Iterator[Article]:
         """A JSON article; the record's URL is the human-facing ``link``."""
         assert self.feed.article_api is not None
+        unreadable = self.undecodable_article(response)
+        if unreadable is not None:
+            yield unreadable
+            return
         data = self._load_json(response)
         if data is None:
             return
