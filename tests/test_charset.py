@@ -18,6 +18,7 @@ from newsbot.mirror.layout import with_charset
 from tests.charsetsite import FEED, HOST, PAGES, UNDECODABLE, Page, write_charset_site
 from tests.conftest import crawl_in_process, start_mirror, stop
 from tests.test_outcomes import API_FEED, feeds_file
+from tests.test_scheduled import last_report, newsbot_crawl
 
 
 def scrapy_alone_misreads(page: Page) -> bool:
@@ -102,3 +103,26 @@ async def test_json_api_bodies_in_gbk_labelled_utf8_give_the_exact_chinese_text(
     # Fixed: doc 1 (GBK labelled utf-8) and doc 4 (UTF-8 labelled gbk); doc 5 (GBK, no
     # charset) Scrapy guesses right by itself.
     assert result.stats["newsbot/encoding_fixed"] == 2
+
+
+def test_the_run_report_and_summary_say_how_many_pages_were_decoded_otherwise(
+    tmp_path: Path,
+) -> None:
+    write_charset_site(tmp_path / "sites")
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(FEED, encoding="utf-8")
+    server = start_mirror(tmp_path / "sites")
+    try:
+        run = newsbot_crawl(server, tmp_path / "data", feeds=feeds)
+    finally:
+        stop(server.process)
+    assert run.returncode == 0, run.stdout + run.stderr  # one undecodable page: not broken
+    (report,) = last_report(tmp_path / "data")["feeds"]
+    assert (report["encoding_fixed"], report["new"], report["dropped"]) == (
+        15, len(PAGES), {"undecodable": 1},
+    )  # fmt: skip
+    assert [entry["reason"] for entry in report["lost"]] == ["undecodable"]
+    assert "charset_site         decoded 15 page(s) in another charset than declared" in (
+        run.stdout
+    ), run.stdout
+    assert "dropped undecodable: 1" in run.stdout

@@ -160,7 +160,7 @@ class FeedSpider(scrapy.Spider):
             feed=self.feed.name,
             kind=self.feed.kind,
             id=record_id(url, self.feed.host_aliases),
-            unreadable=f"no charset decodes {response.url}",
+            unreadable="its bytes decode in no candidate charset (newsbot.core.encoding)",
         )
 
     def on_error(self, failure: Failure) -> None:
