@@ -36,6 +36,9 @@ class Article:
     post: dict[str, str] | None = None
     #: Other date texts found on the page (metadata, URL), tried when ``date`` fails.
     date_fallbacks: list[str] = field(default_factory=list, metadata={"internal": True})
+    #: Why the page could not be read at all (its bytes decode in no charset); the
+    #: validate pipeline drops such an item as ``undecodable``.
+    unreadable: str = field(default="", metadata={"internal": True})
 
 
 #: The fields of a JSONL record, in order.

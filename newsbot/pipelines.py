@@ -91,11 +91,14 @@ class _FeedPipeline:
 
 class ValidatePipeline(_FeedPipeline):
     """Count articles and bodies found (the health report's fill rates; dates and sources
-    are counted where they are read); drop items that lack a title or a body."""
+    are counted where they are read); drop items whose page no charset decodes, or that
+    lack a title or a body."""
 
     def process_item(self, item: Any) -> Any:
         article = ItemAdapter(item)
         self.stats.inc_value("newsbot/articles")
+        if article.get("unreadable"):
+            raise self.drop(article, DropReason.UNDECODABLE, article["unreadable"])
         if article["content"].strip():
             self.stats.inc_value("newsbot/filled/body")
         if not article["title"].strip():

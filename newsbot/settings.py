@@ -96,6 +96,10 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # A <meta http-equiv=refresh> is followed only from the page's <head> (one in an article's
 # body is content, not navigation): newsbot's subclass takes the place of Scrapy's.
 DOWNLOADER_MIDDLEWARES = {
+    # Each text response is decoded in the charset its bytes are in, whatever its header
+    # or <meta> claims (newsbot.charset): after HttpCompressionMiddleware (590) has
+    # unpacked the body, before anything reads it (the head meta refresh, 580).
+    "newsbot.charset.CharsetMiddleware": 585,
     "newsbot.middlewares.RedirectMemoryMiddleware": 650,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "newsbot.middlewares.HeadMetaRefreshMiddleware": 580,

@@ -22,6 +22,7 @@ ROOM_RANKS: dict[str, int] = {
 SCRAPY_PARTS = frozenset(
     {
         "settings",
+        "charset",
         "items",
         "spiderloader",
         "pipelines",

@@ -32,6 +32,8 @@ class DropReason(StrEnum):
     FILTERED = "filtered"
     DUPLICATE_URL = "duplicate-url"
     DUPLICATE_TEXT = "duplicate-text"
+    #: the page's bytes decode in no candidate charset (newsbot.core.encoding)
+    UNDECODABLE = "undecodable"
 
     @property
     def expected(self) -> bool:
@@ -56,7 +58,13 @@ EXPECTED_DROPS = frozenset(
 )
 REMEMBERED_DROPS = frozenset({DropReason.DUPLICATE_TEXT, DropReason.FILTERED, DropReason.TOO_OLD})
 EXTRACTION_DROPS = frozenset(
-    {DropReason.MISSING_TITLE, DropReason.MISSING_BODY, DropReason.EMPTY_BODY, DropReason.BAD_DATE}
+    {
+        DropReason.MISSING_TITLE,
+        DropReason.MISSING_BODY,
+        DropReason.EMPTY_BODY,
+        DropReason.BAD_DATE,
+        DropReason.UNDECODABLE,
+    }
 )
 
 

@@ -14,6 +14,10 @@ CHALLENGE_RULE = "_challenge.json"
 REDIRECT_RULE = "_redirects.json"
 #: Per-host rule file of faults: {"/path?query": {"truncate": N} | {"hang": S} | {"status": C}}.
 FAULT_RULE = "_faults.json"
+#: Per-host rule file of served Content-Types: {"/path?query": "gbk" | "none" |
+#: "text/html; charset=big5"}: a charset for the guessed type, none for no charset, or
+#: a whole Content-Type (to serve mislabelled pages; see docs/mirror.md).
+HEADER_RULE = "_headers.json"
 CONTENT_TYPES = {
     ".html": "text/html",
     ".htm": "text/html",
@@ -90,6 +94,15 @@ def guess_content_type(name: str, body: bytes) -> str:
     if content_type in ("application/json", "application/javascript", "text/plain", "text/css"):
         return f"{content_type}; charset=utf-8"
     return content_type
+
+
+def with_charset(content_type: str, rule: str) -> str:
+    """A Content-Type after a ``_headers.json`` rule: a whole Content-Type (has a ``/``)
+    replaces it; ``none`` drops its charset; any other word is the charset to declare."""
+    if "/" in rule:
+        return rule
+    media = content_type.split(";", 1)[0].strip()
+    return media if rule.lower() == "none" else f"{media}; charset={rule}"
 
 
 def save_page(root: str | Path, url: str, body: bytes) -> Path:

@@ -18,9 +18,11 @@ from typing import Any
 from newsbot.mirror.layout import (
     CHALLENGE_RULE,
     FAULT_RULE,
+    HEADER_RULE,
     REDIRECT_RULE,
     guess_content_type,
     mirror_relpath,
+    with_charset,
 )
 
 logger = logging.getLogger(__name__)
@@ -96,7 +98,11 @@ class MirrorRequestHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not in mirror\n", send_body)
             return
         body = file.read_bytes()
-        self._send(HTTPStatus.OK, guess_content_type(file.name, body), body, send_body, truncate)
+        content_type = guess_content_type(file.name, body)
+        rule = self.server.header_for(host, path)
+        if rule is not None:
+            content_type = with_charset(content_type, rule)
+        self._send(HTTPStatus.OK, content_type, body, send_body, truncate)
 
     def _send(
         self,
@@ -163,6 +169,12 @@ class MirrorServer(ThreadingHTTPServer):
         from the host's ``_faults.json``; {} for none."""
         rules: dict[str, dict[str, Any]] = self.host_rule(host, FAULT_RULE) or {}
         return rules.get(path, {})
+
+    def header_for(self, host: str, path: str) -> str | None:
+        """The Content-Type rule for ``path`` (as requested, with its query) of ``host``,
+        from the host's ``_headers.json``; None to serve the guessed Content-Type."""
+        rules: dict[str, str] = self.host_rule(host, HEADER_RULE) or {}
+        return rules.get(path)
 
     def challenge_for(self, host: str, cookie_header: str) -> bytes | None:
         """The anti-bot challenge page to serve instead of content, if the host has one

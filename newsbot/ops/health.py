@@ -58,6 +58,8 @@ class FeedReport:
     articles: int = 0
     new: int = 0
     duplicates: int = 0
+    #: Pages decoded in another charset than Scrapy would have used (newsbot.charset).
+    encoding_fixed: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
     #: The sum of ``failures`` (reports older than ``failures`` counted logged errors).
     errors: int = 0
@@ -101,6 +103,7 @@ def feed_report(name: str, stats: Mapping[str, Any]) -> FeedReport:
         articles=stats.get("newsbot/articles", 0),
         new=stats.get("item_scraped_count", 0),
         duplicates=stats.get("newsbot/duplicates_marked", 0),
+        encoding_fixed=stats.get("newsbot/encoding_fixed", 0),
         dropped={k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix)},
         errors=sum(failures.values()),
         failures=failures,

@@ -34,6 +34,11 @@ def print_summary(report: RunReport) -> None:
                 f"{feed.feed:<20} lost {len(feed.lost)} article link(s) "
                 f"(newsbot status {feed.feed} --lost)"
             )
+        if feed.encoding_fixed:
+            print(
+                f"{feed.feed:<20} decoded {feed.encoding_fixed} page(s) in another charset "
+                "than declared"
+            )
         if feed.skipped_known:
             print(f"{feed.feed:<20} skipped {feed.skipped_known} known article(s)")
         for reason in feed.reasons:

@@ -13,6 +13,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newsbot.browser import INSTALL_HINT, apply_render_settings, chromium_available, render_meta
+from newsbot.charset import UNDECODABLE
 from newsbot.config import HtmlFeed, JsonFeed, iter_feed_urls
 from newsbot.config.arguments import SpiderArgumentError, apply_arguments
 from newsbot.config.runtime import OVERRIDE_PRIORITY, NewsbotSettings, user_agent
@@ -175,6 +176,21 @@ class FeedSpider(scrapy.Spider):
             date_fallbacks=date_fallbacks(page, url),
         )
 
+    def undecodable_article(self, response: Response) -> Article | None:
+        """For an article page whose bytes decode in no charset (flagged by
+        newsbot.charset), an empty item the validate pipeline drops as ``undecodable``
+        (counted, logged with feed and URL, the link reported lost); else None."""
+        if UNDECODABLE not in response.flags:
+            return None
+        url = str(response.meta.get(ARTICLE_META) or response.url)
+        return Article(
+            url=url,
+            feed=self.feed.name,
+            kind=self.feed.kind,
+            id=record_id(url, self.feed.host_aliases),
+            unreadable="its bytes decode in no candidate charset (newsbot.core.encoding)",
+        )
+
     def on_error(self, failure: Failure) -> None:
         """Count a failed request (once: errbacks run after the retries) and log it in one
         line naming feed, URL and what happened; an article is reported lost. The crawl
@@ -212,6 +228,9 @@ class FeedSpider(scrapy.Spider):
             self.report("not a text page", response.url, "not_text")
             content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
             self.lost_page(response, LostReason.NOT_TEXT, f"not a text page ({content_type})")
+            return None
+        if UNDECODABLE in response.flags:
+            self.report("no charset decodes this page", response.url, "undecodable_pages")
             return None
         if not looks_like_js_challenge(response.text):
             return response

@@ -86,6 +86,10 @@ class HtmlListSpider(FeedSpider):
         @feed_article
         @article
         """
+        unreadable = self.undecodable_article(response)
+        if unreadable is not None:
+            yield unreadable
+            return
         page = self.text_page(response)
         if page is None:
             return

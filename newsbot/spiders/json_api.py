@@ -124,6 +124,10 @@ class JsonApiSpider(FeedSpider):
         if self.feed.article_api is not None:
             yield from self.parse_article_api(response, link or response.url, listed or {})
             return
+        unreadable = self.undecodable_article(response)
+        if unreadable is not None:
+            yield unreadable
+            return
         page = self.text_page(response)
         if page is None:
             return
@@ -136,6 +140,10 @@ class JsonApiSpider(FeedSpider):
     ) -> Iterator[Article]:
         """A JSON article; the record's URL is the human-facing ``link``."""
         assert self.feed.article_api is not None
+        unreadable = self.undecodable_article(response)
+        if unreadable is not None:
+            yield unreadable
+            return
         data = self._load_json(response)
         if data is None:
             return
