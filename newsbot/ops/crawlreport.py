@@ -5,8 +5,9 @@ An extension: at ``spider_closed`` it judges the feed's run against its earlier 
 writes ``<records root>/_runs/<start>.json``, where the records root is the folder of
 ``NEWSBOT_OUTPUT`` before its first placeholder (``data`` for ``data/{feed}/{day}.jsonl``,
 as ``newsbot crawl --out data`` uses). It writes nothing for a one-off run (no persistent
-state store) nor under ``newsbot crawl``, which writes one report for all its feeds and
-turns ``NEWSBOT_RUN_REPORT`` off.
+state store), a dry run, the scrapy commands that only look at pages (``shell``,
+``parse``, ``check``), nor under ``newsbot crawl``, which writes one report for all its
+feeds and turns ``NEWSBOT_RUN_REPORT`` off.
 """
 
 from __future__ import annotations
@@ -38,6 +39,31 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+#: The scrapy commands whose crawl is a run of the feed (shell, parse, check look at pages).
+REPORTED_COMMANDS = frozenset({"crawl"})
+
+
+def scrapy_command_line() -> list[str] | None:
+    """``scrapy COMMAND ARGS…`` as typed, when this process is the scrapy command (Scrapy
+    pops the command's name from ``sys.argv``; ``sys.orig_argv`` keeps it)."""
+    script, typed = sys.argv[0], list(sys.orig_argv)
+    if not script or script not in typed:
+        return None
+    if Path(script).name != "scrapy" and Path(script).parts[-2:] != ("scrapy", "__main__.py"):
+        return None
+    return ["scrapy", *typed[typed.index(script) + 1 :]]
+
+
+def reported(command_line: list[str] | None) -> bool:
+    """Whether a run started so writes its report: a ``scrapy crawl``, or a crawl started
+    from Python (not another scrapy command)."""
+    if command_line is None:
+        return True
+    # the command is the first argument that is no option, as Scrapy's cmdline finds it
+    name = next((arg for arg in command_line[1:] if not arg.startswith("-")), None)
+    return name in REPORTED_COMMANDS
+
+
 def records_root(output: str) -> Path:
     """The folder of an output pattern before its first placeholder."""
     head, brace, _ = output.partition("{")
@@ -49,9 +75,10 @@ def records_root(output: str) -> Path:
 class CrawlReport:
     """Writes one feed's run report when its spider closes (see the module docstring)."""
 
-    def __init__(self, crawler: Crawler, runs_dir: Path) -> None:
+    def __init__(self, crawler: Crawler, runs_dir: Path, command: list[str] | None) -> None:
         self.crawler = crawler
         self.runs_dir = runs_dir
+        self.command = command or list(sys.argv)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlReport:
@@ -59,7 +86,10 @@ class CrawlReport:
         settings = CrawlState.of(crawler).settings
         if not settings.run_report or not settings.persistent or settings.dry_run:
             raise NotConfigured("no run report: newsbot crawl writes it; a one-off or dry run")
-        extension = cls(crawler, records_root(settings.output) / "_runs")
+        command_line = scrapy_command_line()
+        if not reported(command_line):
+            raise NotConfigured("no run report: this scrapy command only looks at pages")
+        extension = cls(crawler, records_root(settings.output) / "_runs", command_line)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
@@ -77,7 +107,7 @@ class CrawlReport:
             finished=finished.isoformat(),
             elapsed=round((finished - started).total_seconds(), 2),
             feeds=[feed],
-            command=["scrapy", *sys.argv[1:]],
+            command=self.command,
         )
         try:
             path = write_report(self.runs_dir, report)
