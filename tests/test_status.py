@@ -125,6 +125,7 @@ def test_newsbot_crawl_writes_one_report_not_two(mirror: Mirror, tmp_path: Path)
         env={"NEWSBOT_MIRROR": mirror.url},
     )
     assert result.returncode == 0, result.stderr[-2000:]
+    assert "Disabled" not in result.stderr  # the extension steps aside silently
     (report,) = (tmp_path / "_runs").glob("*.json")
     feeds = json.loads(report.read_text(encoding="utf-8"))["feeds"]
     assert [feed["feed"] for feed in feeds] == ["nfra_news", "icbc_news"]

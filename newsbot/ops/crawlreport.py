@@ -84,11 +84,12 @@ class CrawlReport:
     def from_crawler(cls, crawler: Crawler) -> CrawlReport:
         """The extension, when this crawl writes its own report."""
         settings = CrawlState.of(crawler).settings
-        if not settings.run_report or not settings.persistent or settings.dry_run:
-            raise NotConfigured("no run report: newsbot crawl writes it; a one-off or dry run")
         command_line = scrapy_command_line()
+        # NotConfigured without a message: Scrapy logs a message as a WARNING
+        if not settings.run_report or not settings.persistent or settings.dry_run:
+            raise NotConfigured  # newsbot crawl writes the report; a one-off or dry run
         if not reported(command_line):
-            raise NotConfigured("no run report: this scrapy command only looks at pages")
+            raise NotConfigured  # shell, parse, check: they only look at pages
         extension = cls(crawler, records_root(settings.output) / "_runs", command_line)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
