@@ -218,8 +218,7 @@ def _feed_problems(errors: list[ErrorDetails], node: _Located) -> list[tuple[int
             loc = ("flow",)  # pydantic locates the discriminator at the feed itself
         misspelt = _misspelt_flow(node) if kind == "union_tag_not_found" else None
         if misspelt is not None:
-            loc, kind = (misspelt,), "extra_forbidden"
-            worded.append((loc, kind, "unknown key; did you mean 'flow'?"))
+            worded.append(((misspelt,), "extra_forbidden", "unknown key; did you mean 'flow'?"))
         elif kind == "extra_forbidden":
             near = closest(str(loc[-1]), model_fields_at(loc))
             if near is not None:
