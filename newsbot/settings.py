@@ -38,6 +38,13 @@ NEWSBOT_OUTPUT = "data/{feed}/{day}.jsonl"
 # across runs and feeds. Empty: an in-memory store, forgotten at the end of the run.
 NEWSBOT_STATE = "data/_state/newsbot.sqlite3"
 
+# Each `scrapy crawl` writes its run report (the one `newsbot crawl` writes, read by
+# `newsbot status`) to <records root>/_runs: the folder of NEWSBOT_OUTPUT before its first
+# {placeholder}, data/_runs by default. Not for a dry run, nor for a run without a
+# persistent NEWSBOT_STATE (a one-off export). `newsbot crawl` turns it off and writes one
+# report for all its feeds (newsbot.ops.crawlreport).
+NEWSBOT_RUN_REPORT = True
+
 # fsync every written line (survives power loss, not only a killed process). Slower.
 NEWSBOT_FSYNC = False
 
@@ -117,7 +124,8 @@ SPIDER_MIDDLEWARES = {
 }
 # Follows every article request to its outcome (written, dropped, failed, filtered) and
 # lists the lost ones in the run report (newsbot.outcomes).
-EXTENSIONS = {"newsbot.outcomes.ArticleOutcomes": 500}
+# After it, the run report of a `scrapy crawl` (NEWSBOT_RUN_REPORT; newsbot.ops.crawlreport).
+EXTENSIONS = {"newsbot.outcomes.ArticleOutcomes": 500, "newsbot.ops.crawlreport.CrawlReport": 900}
 
 ITEM_PIPELINES = {
     "newsbot.pipelines.ValidatePipeline": 100,

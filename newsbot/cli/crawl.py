@@ -9,12 +9,14 @@ import sys
 from pathlib import Path
 
 from newsbot.cli.mirror import BUNDLED_MIRROR
+from newsbot.cli.validate import add_feeds_option, feeds_file
 from newsbot.config.loader import FeedConfigError, load_feeds
+from newsbot.config.messages import unknown_feed
 from newsbot.core.codes import ExitCode
 from newsbot.mirror import MIRROR_ENV, start_mirror_thread
 from newsbot.ops.health import latest_status, load_reports, local_time, status_lines
 from newsbot.ops.lock import LockBusy, RunLock
-from newsbot.ops.runner import DEFAULT_PATTERN, RunOptions, project_settings, run_feeds
+from newsbot.ops.runner import DEFAULT_PATTERN, RunOptions, run_feeds
 
 
 def run_options(args: argparse.Namespace) -> RunOptions:
@@ -25,6 +27,7 @@ def run_options(args: argparse.Namespace) -> RunOptions:
         log_file = Path(args.log_file) if args.log_file else out / "_logs" / "newsbot.log"
     return RunOptions(
         feeds=args.feeds,
+        feeds_file=Path(args.feeds_file).absolute() if args.feeds_file else None,
         out=out,
         pattern=args.pattern,
         log_level=args.log_level,
@@ -52,16 +55,19 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    """Show each feed's last runs; exit 1 when a feed's latest run is not ok."""
-    from newsbot.spiderloader import feeds_path
-
+    """Show the last runs of each feed asked for (all by default); exit 1 when one's latest
+    run is not ok, 2 when a feed asked for is not in the feeds file."""
     try:
-        names = [feed.name for feed in load_feeds(feeds_path(project_settings()))]
+        known = [feed.name for feed in load_feeds(feeds_file(args.feeds_file))]
     except FeedConfigError as exc:
         print(exc, file=sys.stderr)
         return ExitCode.BAD_CONFIG
-    if args.feeds:
-        names = list(args.feeds)
+    unknown = [name for name in args.feeds if name not in known]
+    for name in unknown:
+        print(f"newsbot status: {unknown_feed(name, known)}", file=sys.stderr)
+    if unknown:
+        return ExitCode.BAD_CONFIG
+    names = list(dict.fromkeys(args.feeds)) or known
     runs_dir = Path(args.out) / "_runs"
     reports = load_reports(runs_dir)
     if not reports:
@@ -72,7 +78,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         f"{len(reports)} run(s) in {runs_dir}; last started {local_time(last.started)}, "
         f"status {last.status} (exit {last.exit_code})"
     )
-    for line in status_lines(reports, names, args.runs, lost=args.lost):
+    for line in status_lines(reports, names, args.runs, lost=args.lost, others=not args.feeds):
         print(line)
     unhealthy = [name for name in names if latest_status(reports, name) not in (None, "ok")]
     return ExitCode.FAILED if unhealthy else ExitCode.OK
@@ -119,6 +125,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def add_crawl_arguments(command: argparse.ArgumentParser) -> None:
     """Add the arguments crawl, demo and run share."""
     command.add_argument("feeds", nargs="*", help="feed names (default: all)")
+    add_feeds_option(command)
     command.add_argument("--out", default="data", help="output root (default: data)")
     command.add_argument(
         "--pattern",
@@ -171,6 +178,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
     status = sub.add_parser("status", help="the last runs of each feed, from <out>/_runs")
     status.add_argument("feeds", nargs="*", help="feed names (default: all)")
+    add_feeds_option(status)
     status.add_argument("--out", default="data", help="output directory (default: data)")
     status.add_argument("--runs", type=int, default=5, help="runs per feed (default: 5)")
     status.add_argument(

@@ -28,7 +28,7 @@ def check_url(url: str) -> str:
     """The URL, if it is an absolute http(s) URL (else ValueError)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"not an absolute http(s) URL: {url!r}")
+        raise ValueError(f"must be an absolute http(s) URL (got {url!r})")
     return url
 
 

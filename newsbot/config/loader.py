@@ -12,8 +12,11 @@ from typing import Any
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 
+from newsbot.config.messages import closest, did_you_mean, model_fields_at, plain_message
 from newsbot.config.models import Feed, HtmlFeed, JsonFeed
+from newsbot.config.yamlerrors import feed_at_line, syntax_problem
 
 
 class FeedConfigError(ValueError):
@@ -144,9 +147,12 @@ def parse_feeds(text: str, filename: str = "feeds.yaml") -> list[HtmlFeed | Json
     try:
         root, data, twice = _compose_and_load(text, filename)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark else 0
-        raise FeedConfigError([f"{filename}:{line}: YAML syntax error: {exc.problem}"]) from None
+        problem = syntax_problem(exc, text)
+        feed = feed_at_line(text, problem.line)
+        where = f" feed {feed!r}:" if feed else ""
+        raise FeedConfigError(
+            [f"{filename}:{problem.line}:{where} YAML syntax error: {problem.message}"]
+        ) from None
     except yaml.YAMLError as exc:
         raise FeedConfigError([f"{filename}: YAML error: {exc}"]) from None
     if root is None or not isinstance(data, dict):
@@ -154,6 +160,7 @@ def parse_feeds(text: str, filename: str = "feeds.yaml") -> list[HtmlFeed | Json
     top = _Located(root)
     problems = twice + [
         f"{filename}:{top.key_line(str(key))}: unknown top-level key {key!r}"
+        + did_you_mean(str(key), _TOP_LEVEL_KEYS)
         for key in data
         if key not in _TOP_LEVEL_KEYS
     ]
@@ -194,12 +201,47 @@ def _validate_feeds(
         try:
             feeds.append(_FEED_ADAPTER.validate_python(raw))
         except ValidationError as exc:
-            for error in exc.errors(include_url=False):
-                line, path = _locate(node, error["loc"])
-                message = error["msg"].removeprefix("Value error, ")
+            for line, path, message in _feed_problems(exc.errors(include_url=False), node):
                 where = f" → {path}" if path else ""
                 problems.append(f"{filename}:{line}: {label}{where}: {message}")
     return feeds
+
+
+def _feed_problems(errors: list[ErrorDetails], node: _Located) -> list[tuple[int, str, str]]:
+    """Line, key path and plain message of each of a feed's errors. A misspelt key gets
+    "did you mean", and the required key it stands for is not reported missing too."""
+    meant: set[tuple[str | int, ...]] = set()
+    worded: list[tuple[tuple[str | int, ...], str, str]] = []
+    for error in errors:
+        loc, kind = tuple(error["loc"]), error["type"]
+        if kind in ("union_tag_invalid", "union_tag_not_found"):
+            loc = ("flow",)  # pydantic locates the discriminator at the feed itself
+        misspelt = _misspelt_flow(node) if kind == "union_tag_not_found" else None
+        if misspelt is not None:
+            worded.append(((misspelt,), "extra_forbidden", "unknown key; did you mean 'flow'?"))
+        elif kind == "extra_forbidden":
+            near = closest(str(loc[-1]), model_fields_at(loc))
+            if near is not None:
+                meant.add((*loc[:-1], near))
+            worded.append(
+                (loc, kind, "unknown key" + (f"; did you mean {near!r}?" if near else ""))
+            )
+        else:
+            worded.append((loc, kind, plain_message(error)))
+    return [
+        (*_locate(node, loc), message)
+        for loc, kind, message in worded
+        if not (kind == "missing" and loc in meant)
+    ]
+
+
+def _misspelt_flow(node: _Located) -> str | None:
+    """A key of a feed with no ``flow`` that is a misspelling of it (``flw``), if any."""
+    known = set(HtmlFeed.model_fields) | set(JsonFeed.model_fields)
+    keys = (
+        [key.value for key, _ in node.node.value] if isinstance(node.node, yaml.MappingNode) else []
+    )
+    return next((key for key in keys if key not in known and closest(key, ["flow"])), None)
 
 
 def load_feeds(path: str | Path) -> list[HtmlFeed | JsonFeed]:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from newsbot.config.checks import (
     check_selector,
@@ -219,15 +219,11 @@ class HtmlFeed(FeedBase):
     """HTML list pages → HTML article pages."""
 
     flow: Literal["html"]
-    start_urls: list[str] = Field(min_length=1)
+    # builtins.list: inside this class, ``list`` is the list-page rules field. Each URL is
+    # checked on its own, so that a bad one is reported at its own line.
+    start_urls: builtins.list[Annotated[str, AfterValidator(check_url)]] = Field(min_length=1)
     list: HtmlListRules
     article: ArticleRules
-
-    @field_validator("start_urls")
-    @classmethod
-    def _valid_urls(cls, value: builtins.list[str]) -> builtins.list[str]:
-        # builtins.list: inside this class, ``list`` is the list-page rules field
-        return [check_url(url) for url in value]
 
 
 class ListApi(_Model):

@@ -73,6 +73,7 @@ class NewsbotSettings:
     dry_run: bool = False
     chromium_path: str = "/usr/bin/chromium"
     contact_url: str = DEFAULT_CONTACT_URL
+    run_report: bool = True
 
     @property
     def persistent(self) -> bool:
@@ -106,4 +107,5 @@ class NewsbotSettings:
             contact_url=str(
                 value("NEWSBOT_CONTACT_URL", defaults.contact_url) or defaults.contact_url
             ),
+            run_report=_flag(value("NEWSBOT_RUN_REPORT", True)),
         )

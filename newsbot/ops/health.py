@@ -242,18 +242,22 @@ def local_time(moment: str) -> str:
 
 
 def status_lines(
-    reports: Sequence[RunReport], feeds: Sequence[str], runs: int, lost: bool = False
+    reports: Sequence[RunReport],
+    feeds: Sequence[str],
+    runs: int,
+    lost: bool = False,
+    others: bool = True,
 ) -> list[str]:
     """``newsbot status``: the last ``runs`` runs of each feed, newest first; with
-    ``lost``, each run's lost article links and why."""
+    ``lost``, each run's lost article links and why; with ``others``, also the feeds
+    the reports hold that ``feeds`` does not name (feeds since removed)."""
     header = (
         f"{'feed':<20} {'run started':<25} {'status':<7} {'pages':>5} {'links':>5} "
         f"{'new':>5} {'dupes':>5} {'drop':>5} {'err':>4} {'elapsed':>8}"
     )
     lines = [header, "-" * len(header)]
-    names = list(feeds) + sorted(
-        {item.feed for report in reports for item in report.feeds} - set(feeds)
-    )
+    reported = {item.feed for report in reports for item in report.feeds}
+    names = list(feeds) + (sorted(reported - set(feeds)) if others else [])
     for name in names:
         ran = [
             (report.started, item)

@@ -26,6 +26,8 @@ class RunOptions:
     """What ``newsbot crawl`` was asked to do."""
 
     feeds: Sequence[str] = ()
+    #: The feeds file (``--feeds``); None: the NEWSBOT_FEEDS setting.
+    feeds_file: Path | None = None
     out: Path = Path("data")
     pattern: str = DEFAULT_PATTERN
     log_level: str = "WARNING"
@@ -66,12 +68,16 @@ def crawl_settings(options: RunOptions) -> Settings:
         if not sep or not name:
             raise ValueError(f"setting {override!r} is not NAME=VALUE")
         settings.set(name, value, priority="cmdline")
+    if options.feeds_file is not None:
+        settings.set("NEWSBOT_FEEDS", str(options.feeds_file), priority="cmdline")
     pattern = Path(options.pattern)
     output = pattern if pattern.is_absolute() else options.out / pattern
     check_pattern(str(output))
     settings.set("NEWSBOT_OUTPUT", str(output), priority="cmdline")
     settings.set("NEWSBOT_STATE", str(options.out / "_state" / "newsbot.sqlite3"), "cmdline")
     settings.set("NEWSBOT_DRY_RUN", options.dry_run, priority="cmdline")
+    # the runner writes one report for all the feeds of the run
+    settings.set("NEWSBOT_RUN_REPORT", False, priority="cmdline")
     # newsbot installs its own handlers (stderr and the rotating file, at their levels);
     # LOG_LEVEL is the lower of the two so that the file sees what it should.
     levels = [log_level(options.log_level)]
