@@ -15,6 +15,9 @@ NEWSPIDER_MODULE = "newsbot.spiders"
 # Every block of feeds.yaml becomes a spider (see newsbot/spiderloader.py).
 SPIDER_LOADER_CLASS = "newsbot.spiderloader.FeedSpiderLoader"
 
+# newsbot's `scrapy crawl`: Scrapy's, plus `--fresh` and exit 1 for a failed feed.
+COMMANDS_MODULE = "newsbot.ops.commands"
+
 # --- newsbot ---------------------------------------------------------------
 # Read once per crawler into newsbot.config.runtime.NewsbotSettings. For each one, a value
 # given on the command line (-s) wins, then the environment variable of the same name,
@@ -37,6 +40,12 @@ NEWSBOT_OUTPUT = "data/{feed}/{day}.jsonl"
 # The state store (seen URLs, text fingerprints) that makes runs incremental and dedups
 # across runs and feeds. Empty: an in-memory store, forgotten at the end of the run.
 NEWSBOT_STATE = "data/_state/newsbot.sqlite3"
+
+# A full re-read (``newsbot crawl --fresh --out DIR``, ``scrapy crawl FEED --fresh -O
+# out.jsonl`` or ``-s NEWSBOT_FRESH=1``): the run starts from an empty in-memory state
+# store, so every article is fetched again; NEWSBOT_STATE and the archive (NEWSBOT_OUTPUT)
+# are neither read nor written, and records go only to the feed exports.
+NEWSBOT_FRESH = False
 
 # fsync every written line (survives power loss, not only a killed process). Slower.
 NEWSBOT_FSYNC = False
@@ -67,8 +76,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
 # A request that failed after its retries gets one ERROR line, with its feed and reason,
-# from the spider's errback; Scrapy's own "Gave up retrying" line goes to the INFO log.
-RETRY_GIVE_UP_LOG_LEVEL = "INFO"
+# from the spider's errback; Scrapy's own "Gave up retrying" line is DEBUG (a failure is
+# logged once).
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 USER_AGENT = user_agent(NEWSBOT_CONTACT_URL)
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",
@@ -113,7 +123,9 @@ SPIDER_MIDDLEWARES = {
 }
 # Follows every article request to its outcome (written, dropped, failed, filtered) and
 # lists the lost ones in the run report (newsbot.outcomes).
-EXTENSIONS = {"newsbot.outcomes.ArticleOutcomes": 500}
+# Every crawl ends with one line per feed: new records, known ones skipped, unreachable
+# sites (newsbot.closing).
+EXTENSIONS = {"newsbot.outcomes.ArticleOutcomes": 500, "newsbot.closing.ClosingLine": 510}
 
 ITEM_PIPELINES = {
     "newsbot.pipelines.ValidatePipeline": 100,

@@ -28,6 +28,7 @@ SCRAPY_PARTS = frozenset(
         "middlewares",
         "logformatter",
         "outcomes",
+        "closing",
         "crawlstate",
         "signals",
         "spiders",
