@@ -124,6 +124,8 @@ def test_an_unreachable_site_fails_and_says_so_in_one_line(tmp_path: Path) -> No
         env=env,
     )  # fmt: skip
     assert scrapy.returncode == ExitCode.FAILED, scrapy.stderr[-3000:]
+    assert "Traceback" not in scrapy.stderr and "Dumping Scrapy stats" not in scrapy.stderr
+    assert sum("cannot fetch" in line for line in scrapy.stderr.splitlines()) == 1
     assert scrapy.stderr.splitlines()[-1].endswith(
         "gone_site: 0 new records; no state store (NEWSBOT_STATE empty): the archive was not "
         "written; no page downloaded: unreachable 127.0.0.1 (DownloadConnectionRefusedError: "

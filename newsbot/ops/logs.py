@@ -16,7 +16,9 @@ What a run log should not hold:
   traceback): the page's own request fails too, and that is the failure, logged once by
   the spider's errback (and if the page answers, the robots.txt failure did no harm).
 
-A demoted record is shown (and counted, by Scrapy's log counter) at its new level.
+Both are lowered by filters on Scrapy's loggers (:func:`demote_boilerplate`), so they
+hold for ``scrapy crawl``'s own handler too; a lowered record is shown (and counted by
+Scrapy's log counter) at its new level.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,8 +37,52 @@ if TYPE_CHECKING:
 
 #: The feed label of lines that belong to the run, not to one feed.
 RUN_LABEL = "run"
+#: Scrapy loggers whose multi-line INFO records are dumps: versions, add-ons, enabled
+#: components, overridden settings, the stats.
+DUMP_LOGGERS = (
+    "scrapy.utils.log",
+    "scrapy.addons",
+    "scrapy.middleware",
+    "scrapy.crawler",
+    "scrapy.statscollectors",
+)
 #: Scrapy loggers whose records count at most at this level.
 DEMOTED = {"scrapy.downloadermiddlewares.robotstxt": logging.DEBUG}
+
+
+class Demote(logging.Filter):
+    """A logger's filter that lowers records: to ``most`` at most, or, with ``most``
+    None, a multi-line INFO record (a dump) to DEBUG. Handlers then judge the record at
+    its new level (and show it with its new name)."""
+
+    def __init__(self, most: int | None = None) -> None:
+        super().__init__()
+        self.most = most
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        level = record.levelno
+        if self.most is not None:
+            level = min(level, self.most)
+        elif level == logging.INFO and "\n" in record.getMessage():
+            level = logging.DEBUG
+        if level != record.levelno:
+            record.levelno, record.levelname = level, logging.getLevelName(level)
+        return True
+
+
+def demote_boilerplate() -> Callable[[], None]:
+    """Install the :class:`Demote` filters on Scrapy's loggers (for any handler: newsbot's
+    and ``scrapy crawl``'s own); returns the function that removes them."""
+    installed = [(logging.getLogger(name), Demote()) for name in DUMP_LOGGERS]
+    installed += [(logging.getLogger(name), Demote(most)) for name, most in DEMOTED.items()]
+    for logger, demote in installed:
+        logger.addFilter(demote)
+
+    def remove() -> None:
+        for logger, demote in installed:
+            logger.removeFilter(demote)
+
+    return remove
 
 
 @dataclass
@@ -55,32 +102,16 @@ def record_feed(record: logging.LogRecord, current: CurrentFeed) -> str:
     return str(name or current.name or RUN_LABEL)
 
 
-def effective_level(record: logging.LogRecord, logger_name: str) -> int:
-    """The level a record counts at: Scrapy's dumps at DEBUG, some errors lower."""
-    if not logger_name.startswith("scrapy"):
-        return record.levelno
-    if record.levelno == logging.INFO and "\n" in record.getMessage():
-        return logging.DEBUG  # a dump: settings, enabled components, the stats
-    return min(record.levelno, DEMOTED.get(logger_name, record.levelno))
-
-
 class FeedFilter(logging.Filter):
-    """A handler's filter: labels each record with its feed (``%(feed)s``) and passes it
-    when its effective level reaches the handler's."""
+    """A handler's filter: labels each record with its feed (``%(feed)s``)."""
 
-    def __init__(self, level: int, current: CurrentFeed) -> None:
+    def __init__(self, current: CurrentFeed) -> None:
         super().__init__()
-        self.level, self.current = level, current
+        self.current = current
 
     def filter(self, record: logging.LogRecord) -> bool:
-        # Scrapy's TopLevelFormatter shortens record.name on the first handler: keep it.
-        origin = str(getattr(record, "newsbot_logger", record.name))
-        record.newsbot_logger = origin
         record.feed = record_feed(record, self.current)
-        level = effective_level(record, origin)
-        if level != record.levelno:  # the same on every handler: later ones see it lowered
-            record.levelno, record.levelname = level, logging.getLevelName(level)
-        return level >= self.level
+        return True
 
 
 class FeedFormatter(logging.Formatter):
@@ -114,12 +145,11 @@ def feed_format(log_format: str) -> str:
 
 
 def label_feeds(handler: logging.Handler, settings: Settings, current: CurrentFeed) -> None:
-    """Make ``handler`` label lines with their feed, keep Scrapy's dumps and tracebacks
-    for DEBUG, and count demoted records at their lower level."""
+    """Make ``handler`` label lines with their feed and show tracebacks only at DEBUG."""
     tracebacks = handler.level <= logging.DEBUG
     fmt = feed_format(settings.get("LOG_FORMAT"))
     handler.setFormatter(FeedFormatter(fmt, settings.get("LOG_DATEFORMAT"), tracebacks))
-    handler.filters.insert(0, FeedFilter(handler.level, current))  # before Scrapy's own
+    handler.addFilter(FeedFilter(current))
 
 
 def install_log_handlers(

@@ -23,7 +23,7 @@ from newsbot.ops.health import (
     now_utc,
     write_report,
 )
-from newsbot.ops.logs import CurrentFeed, install_log_handlers
+from newsbot.ops.logs import CurrentFeed, demote_boilerplate, install_log_handlers
 from newsbot.ops.options import (
     DEFAULT_PATTERN,
     RunOptions,
@@ -125,6 +125,7 @@ def crawl(
     install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
     current = CurrentFeed()
     handlers = install_log_handlers(settings, options, current)
+    restore_levels = demote_boilerplate()
     crawlers: list[Crawler] = []
     would_fetch: dict[str, list[str]] = {}
     try:
@@ -141,6 +142,7 @@ def crawl(
         if progress is not None:
             progress.stop()
     finally:
+        restore_levels()
         for handler in handlers:
             logging.root.removeHandler(handler)
             handler.close()

@@ -2,6 +2,8 @@
 
 - ``--fresh`` (or ``-s NEWSBOT_FRESH=1``) re-reads every article with an empty in-memory
   state store: the state file and the archive are untouched, records go only to ``-O``.
+- Scrapy's dumps (settings, components, stats) and a robots.txt download error (with
+  its traceback) are DEBUG, as in ``newsbot crawl``'s log (newsbot.ops.logs).
 - A feed the health rules judge **failed** (newsbot.ops.health: a page failed, nothing
   was downloaded — an unreachable site) exits 1, as ``newsbot crawl`` does; Scrapy
   itself exits 0 whenever the crawl could start.
@@ -15,6 +17,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 
 from newsbot.core.codes import ExitCode
 from newsbot.ops.health import FAILED, feed_report, judge
+from newsbot.ops.logs import demote_boilerplate
 
 if TYPE_CHECKING:
     import argparse
@@ -51,7 +54,11 @@ class Command(ScrapyCrawl):
         return crawler
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        super().run(args, opts)
+        restore_levels = demote_boilerplate()
+        try:
+            super().run(args, opts)
+        finally:
+            restore_levels()
         for crawler in self.crawlers:
             if crawler.stats is None or crawler.spider is None:
                 continue  # never started: Scrapy's bootstrap_failed already says 1
