@@ -6,6 +6,8 @@ feed in a bounded number of one-line entries."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 from newsbot.core.codes import ExitCode
@@ -147,6 +149,13 @@ def test_an_unreachable_site_fails_and_says_so_in_one_line(tmp_path: Path) -> No
     assert sum(page in line for line in log.splitlines() if "ERROR" in line) == 1
 
 
+def immutable_folder(folder: Path) -> bool:
+    """Make ``folder`` immutable (``chattr +i``) if this system can; whether it did."""
+    if shutil.which("chattr") is None:
+        return False
+    return subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0
+
+
 def test_an_output_folder_that_cannot_be_written_is_one_line_and_exit_2(
     mirror: Mirror, tmp_path: Path
 ) -> None:
@@ -159,6 +168,19 @@ def test_an_output_folder_that_cannot_be_written_is_one_line_and_exit_2(
         result = newsbot_crawl(mirror, out, "nfra_news")
         assert result.returncode == ExitCode.BAD_CONFIG, result.stderr[-2000:]
         assert result.stderr == f"newsbot crawl: cannot write to {out}: {reason}\n"
+    immutable = tmp_path / "immutable"
+    immutable.mkdir()
+    if immutable_folder(immutable):  # root writes to a chmod 0o500 folder; not to this one
+        try:
+            result = newsbot_crawl(mirror, immutable, "nfra_news")
+        finally:
+            subprocess.run(["chattr", "-i", str(immutable)], check=True)
+        assert result.returncode == ExitCode.BAD_CONFIG, result.stderr[-2000:]
+        assert (
+            result.stderr
+            == f"newsbot crawl: cannot write to {immutable}: Operation not permitted\n"
+        )
+        assert list(immutable.iterdir()) == []
     log_under_file = newsbot_crawl(
         mirror, tmp_path / "data", "nfra_news", "--log-file", str(a_file / "x.log")
     )
