@@ -202,6 +202,9 @@ def test_a_dry_run_writes_nothing(mirror: Mirror, tmp_path: Path) -> None:
     assert dry.returncode == 0, dry.stderr[-2000:]
     assert "nfra_news: 1 list page(s) read, 0 new article(s) to fetch, 2 known" in dry.stdout
     assert snapshot(data) == before  # no new file, no byte or mtime changed
+    fresh = newsbot_crawl(mirror, new, "nfra_news", "--dry-run", "--fresh")
+    assert "nfra_news: 2 list page(s) read, 3 new article(s) to fetch, 0 known" in fresh.stdout
+    assert not new.exists()
 
 
 def test_the_demo_writes_into_its_own_folder(tmp_path: Path) -> None:

@@ -132,6 +132,8 @@ def fresh_settings(settings: Settings, options: RunOptions) -> None:
     """A fresh re-read: an empty in-memory state store, and each feed's records exported
     by Scrapy to ``output`` (replaced at each fresh run), never into an archive."""
     settings.set("NEWSBOT_FRESH", True, priority="cmdline")
+    if options.dry_run:
+        return  # lists what a fresh run would fetch; writes nothing
     uri = str(fresh_output(options, "{feed}").resolve()).replace("%", "%%")
     uri = uri.replace("{feed}", "%(name)s")  # Scrapy fills in the spider's name
     feed_export = {"format": "jsonlines", "encoding": "utf-8", "overwrite": True,
