@@ -47,9 +47,12 @@ class CrawlState:
 
     @property
     def store(self) -> StateStore:
-        """The state store (an in-memory one when NEWSBOT_STATE is empty)."""
+        """The state store: an in-memory one when NEWSBOT_STATE is empty or in a fresh
+        re-read; an in-memory copy of it in a dry run (which writes nothing)."""
         if self._store is None:
-            self._store = open_store(self.settings.state)
+            settings = self.settings
+            location = settings.state if settings.persistent else ""
+            self._store = open_store(location, snapshot=settings.dry_run)
         return self._store
 
     def canonical(self, url: str) -> str:

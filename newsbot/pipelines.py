@@ -197,10 +197,12 @@ class ArchivePipeline(_FeedPipeline):
         """Adopt lines a killed run wrote but did not get to record as seen."""
         feed = self.feed
         if not self.archive:
-            logger.info(
-                "no state store (NEWSBOT_STATE is empty): the archive is not written; "
-                "records go only to feed exports (-O)"
+            why = (
+                "a fresh re-read (NEWSBOT_FRESH) starts from an empty in-memory state store"
+                if self.state.settings.fresh
+                else "no state store (NEWSBOT_STATE is empty)"
             )
+            logger.info("%s: the archive is not written; records go only to feed exports", why)
             return
         if feed is None or self.state.settings.dry_run:
             return  # a dry run changes nothing

@@ -15,6 +15,11 @@ NEWSPIDER_MODULE = "newsbot.spiders"
 # Every block of feeds.yaml becomes a spider (see newsbot/spiderloader.py).
 SPIDER_LOADER_CLASS = "newsbot.spiderloader.FeedSpiderLoader"
 
+# newsbot's `scrapy crawl`/`parse`/`check` (newsbot/ops/commands/): Scrapy's, with spider
+# arguments checked first (one line, exit 2); crawl adds `--fresh` and exit 1 for a failed
+# feed; parse and check run without the state store.
+COMMANDS_MODULE = "newsbot.ops.commands"
+
 # --- newsbot ---------------------------------------------------------------
 # Read once per crawler into newsbot.config.runtime.NewsbotSettings. For each one, a value
 # given on the command line (-s) wins, then the environment variable of the same name,
@@ -45,6 +50,12 @@ NEWSBOT_STATE = "data/_state/newsbot.sqlite3"
 # report for all its feeds (newsbot.ops.crawlreport).
 NEWSBOT_RUN_REPORT = True
 
+# A full re-read (``newsbot crawl --fresh --out DIR``, ``scrapy crawl FEED --fresh -O
+# out.jsonl`` or ``-s NEWSBOT_FRESH=1``): the run starts from an empty in-memory state
+# store, so every article is fetched again; NEWSBOT_STATE and the archive (NEWSBOT_OUTPUT)
+# are neither read nor written, and records go only to the feed exports.
+NEWSBOT_FRESH = False
+
 # fsync every written line (survives power loss, not only a killed process). Slower.
 NEWSBOT_FSYNC = False
 
@@ -74,8 +85,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
 # A request that failed after its retries gets one ERROR line, with its feed and reason,
-# from the spider's errback; Scrapy's own "Gave up retrying" line goes to the INFO log.
-RETRY_GIVE_UP_LOG_LEVEL = "INFO"
+# from the spider's errback; Scrapy's own "Gave up retrying" line is DEBUG (a failure is
+# logged once).
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 USER_AGENT = user_agent(NEWSBOT_CONTACT_URL)
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",
@@ -123,9 +135,14 @@ SPIDER_MIDDLEWARES = {
     "newsbot.outcomes.ExtractFailureMiddleware": 10,
 }
 # Follows every article request to its outcome (written, dropped, failed, filtered) and
-# lists the lost ones in the run report (newsbot.outcomes).
-# After it, the run report of a `scrapy crawl` (NEWSBOT_RUN_REPORT; newsbot.ops.crawlreport).
-EXTENSIONS = {"newsbot.outcomes.ArticleOutcomes": 500, "newsbot.ops.crawlreport.CrawlReport": 900}
+# lists the lost ones in the run report (newsbot.outcomes). Every crawl ends with one line
+# per feed: new records, known ones skipped, unreachable sites (newsbot.closing). Last, the
+# run report of a `scrapy crawl` (NEWSBOT_RUN_REPORT; newsbot.ops.crawlreport).
+EXTENSIONS = {
+    "newsbot.outcomes.ArticleOutcomes": 500,
+    "newsbot.closing.ClosingLine": 510,
+    "newsbot.ops.crawlreport.CrawlReport": 900,
+}
 
 ITEM_PIPELINES = {
     "newsbot.pipelines.ValidatePipeline": 100,
@@ -141,9 +158,6 @@ FEED_EXPORT_FIELDS = list(RECORD_FIELDS)
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "newsbot.logformatter.NewsbotLogFormatter"
 
-# `scrapy crawl`/`parse`/`check` are Scrapy's, with spider arguments checked first (one
-# line, exit 2) and, for check, no state store (newsbot/commands/).
-COMMANDS_MODULE = "newsbot.commands"
 # `scrapy check`: the sample URLs come from each feed (its first list page, its
 # check_url); the contracts are in the callbacks' docstrings (newsbot/contracts.py).
 SPIDER_CONTRACTS = {

@@ -138,7 +138,11 @@ async def test_a_second_run_writes_nothing_new(mirror: Mirror, tmp_path: Path) -
     second = await crawl_in_process(mirror, "nfra_news", tmp_path, state)
     assert len(first.items) == first.stats["newsbot/written"] == 3 and second.items == []
     assert "newsbot/skipped_known" not in first.stats
-    # list page 1 is all known: no page 2, no article
+    # list page 1 is all known: no page 2, no article; the closing line says so
+    assert second.stats.pop("newsbot/closing_line") == (
+        f"nfra_news: 0 new records; 2 known articles skipped — state in {tmp_path}; "
+        "`--fresh` for a full re-read"
+    )
     assert second.counts("newsbot/") == {
         "list_pages": 1, "links": 2, "skipped_known": 2, "paging_stopped_known": 1,
     }  # fmt: skip

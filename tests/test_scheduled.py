@@ -231,6 +231,10 @@ def test_progress_line_only_on_a_terminal(tmp_path: Path) -> None:
     assert len(lines) >= 2, shown  # redrawn in place while the crawl ran
     assert "[newsbot]" in lines[0] and "feeds 0/1 done" in lines[0]
     assert "feeds 1/1 done · pages 63 · new 60 · errors 0" in lines[-1]
+    # While it runs, the line names the feed and the pages it has yet to fetch.
+    crawling = [line for line in lines[:-1] if "feeds 0/1 done · test_site: " in line]
+    assert crawling and all(" pages left · " in line or " page left · " in line
+                            for line in crawling), lines  # fmt: skip
     assert piped.returncode == 0 and "[newsbot]" not in piped.stderr  # no terminal: quiet
 
 

@@ -16,15 +16,25 @@ from newsbot.core.codes import ExitCode
 from newsbot.mirror import MIRROR_ENV, start_mirror_thread
 from newsbot.ops.health import latest_status, load_reports, local_time, status_lines
 from newsbot.ops.lock import LockBusy, RunLock
-from newsbot.ops.runner import DEFAULT_PATTERN, RunOptions, run_feeds
+from newsbot.ops.runner import (
+    DEFAULT_PATTERN,
+    RunOptions,
+    output_problem,
+    run_feeds,
+)
+
+#: The output root of live crawls, and the demo's own (never mixed with live records).
+LIVE_OUT, DEMO_OUT = "data", "data-demo"
 
 
 def run_options(args: argparse.Namespace) -> RunOptions:
     """The run options of a crawl/demo/run command line."""
-    out = Path(args.out)
+    out = Path(args.out or LIVE_OUT)
     log_file = None
-    if args.log_file != "":
-        log_file = Path(args.log_file) if args.log_file else out / "_logs" / "newsbot.log"
+    if args.log_file:
+        log_file = Path(args.log_file)
+    elif args.log_file is None and not args.dry_run:  # a dry run writes nothing
+        log_file = out / "_logs" / "newsbot.log"
     return RunOptions(
         feeds=args.feeds,
         feeds_file=Path(args.feeds_file).absolute() if args.feeds_file else None,
@@ -34,6 +44,7 @@ def run_options(args: argparse.Namespace) -> RunOptions:
         log_file=log_file,
         log_file_level=args.log_file_level,
         dry_run=args.dry_run,
+        fresh=args.fresh,
         quiet=args.quiet,
         progress=args.progress,
         overrides=args.set,
@@ -46,6 +57,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     options = run_options(args)
     if options.dry_run:
         return run_feeds(options)  # reads list pages only and writes nothing: no lock
+    problem = output_problem(options)  # before the lock, which lives under the output root
+    if problem is not None:
+        print(f"newsbot crawl: {problem}", file=sys.stderr)
+        return ExitCode.BAD_CONFIG
     try:
         with RunLock(options.out / "_state" / "crawl.lock"):
             return run_feeds(options)
@@ -96,12 +111,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
         return ExitCode.FAILED
     os.environ[MIRROR_ENV] = server.url
+    args.out = args.out or DEMO_OUT
     print(f"offline demo: mirror of {directory} at {server.url}", flush=True)
     try:
         return cmd_crawl(args)
     finally:
         server.shutdown()
         server.server_close()
+        print(f"offline demo: records in {args.out}/ (live crawls write to {LIVE_OUT}/)")
 
 
 def network_available(host: str = "finance.eastmoney.com", timeout: float = 3.0) -> bool:
@@ -122,11 +139,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     return cmd_demo(args)
 
 
-def add_crawl_arguments(command: argparse.ArgumentParser) -> None:
+def add_crawl_arguments(command: argparse.ArgumentParser, out_help: str) -> None:
     """Add the arguments crawl, demo and run share."""
     command.add_argument("feeds", nargs="*", help="feed names (default: all)")
     add_feeds_option(command)
-    command.add_argument("--out", default="data", help="output root (default: data)")
+    command.add_argument("--out", help=f"output root (default: {out_help})")
     command.add_argument(
         "--pattern",
         default=DEFAULT_PATTERN,
@@ -136,13 +153,20 @@ def add_crawl_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--dry-run",
         action="store_true",
-        help="read list pages only; print the articles a run would fetch",
+        help="read list pages only; print the articles a run would fetch; writes nothing",
+    )
+    command.add_argument(
+        "--fresh",
+        action="store_true",
+        help="re-read every article, with an empty in-memory state store, into a new "
+        "--out folder; no archive or state store is read or written",
     )
     command.add_argument(
         "--log-level", default="WARNING", help="log level on stderr (default: WARNING)"
     )
     command.add_argument(
-        "--log-file", help="rotating log file (default: <out>/_logs/newsbot.log; '' for none)"
+        "--log-file",
+        help="rotating log file (default: <out>/_logs/newsbot.log, none in a dry run; '' for none)",
     )
     command.add_argument(
         "--log-file-level", default="INFO", help="log level of the log file (default: INFO)"
@@ -165,13 +189,16 @@ def add_crawl_arguments(command: argparse.ArgumentParser) -> None:
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``crawl``, ``demo``, ``run`` and ``status`` commands."""
-    for name, func, text in (
-        ("crawl", cmd_crawl, "crawl feeds (all by default) into data/<feed>/<date>.jsonl"),
-        ("demo", cmd_demo, "offline demo: serve tests/sites and crawl every feed over it"),
-        ("run", cmd_run, "live crawl if the sites are reachable, else the offline demo"),
-    ):
+    for name, func, text, out_help in (
+        ("crawl", cmd_crawl, "crawl feeds (all by default) into data/<feed>/<date>.jsonl",
+         LIVE_OUT),
+        ("demo", cmd_demo, "offline demo: serve tests/sites and crawl every feed over it",
+         DEMO_OUT),
+        ("run", cmd_run, "live crawl if the sites are reachable, else the offline demo",
+         f"{LIVE_OUT}, or {DEMO_OUT} for the demo"),
+    ):  # fmt: skip
         command = sub.add_parser(name, help=text)
-        add_crawl_arguments(command)
+        add_crawl_arguments(command, out_help)
         if name == "demo":
             command.add_argument("--sites", help="mirror directory (default: tests/sites)")
         command.set_defaults(func=func)

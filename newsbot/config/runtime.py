@@ -71,14 +71,17 @@ class NewsbotSettings:
     state: str = ""
     fsync: bool = False
     dry_run: bool = False
+    #: A full re-read: an empty in-memory state store; the state file and archive untouched.
+    fresh: bool = False
     chromium_path: str = "/usr/bin/chromium"
     contact_url: str = DEFAULT_CONTACT_URL
     run_report: bool = True
 
     @property
     def persistent(self) -> bool:
-        """Whether the state store is a file (so runs are incremental and dedup across runs)."""
-        return bool(self.state) and self.state != ":memory:"
+        """Whether the state store is a file (so runs are incremental and dedup across runs);
+        never in a fresh re-read, which starts from an empty in-memory store."""
+        return bool(self.state) and self.state != ":memory:" and not self.fresh
 
     @classmethod
     def from_settings(
@@ -101,6 +104,7 @@ class NewsbotSettings:
             state=str(value("NEWSBOT_STATE", "") or ""),
             fsync=_flag(value("NEWSBOT_FSYNC", False)),
             dry_run=_flag(value("NEWSBOT_DRY_RUN", False)),
+            fresh=_flag(value("NEWSBOT_FRESH", False)),
             chromium_path=str(
                 value("NEWSBOT_CHROMIUM_PATH", defaults.chromium_path) or defaults.chromium_path
             ),

@@ -6,7 +6,8 @@ feed's previous runs (the JSON reports in ``<out>/_runs``):
 
 - **failed**: a page of the feed failed (``newsbot/failed/<kind>`` on the feed's own
   crawler: fetch, blocked, extract, write, config), an article link ended with no known
-  outcome, nothing was downloaded, or the run ended early;
+  outcome, nothing was downloaded (the reason names the unreachable hosts), or the run
+  ended early;
 - **broken**: the list pages yielded no article links, or every article page failed
   extraction, or a field (date, body, source) was found on sharply fewer articles than
   in the previous runs;
@@ -23,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from newsbot.closing import CLOSING_LINE_STAT, unreachable_hosts
 from newsbot.core.codes import EXTRACTION_DROPS, ExitCode, LostReason
 from newsbot.core.dates import SHANGHAI
 
@@ -70,6 +72,10 @@ class FeedReport:
     #: Article links that did not become records, not counting expected drops: each with
     #: its ``url``, ``reason`` (newsbot.core.codes) and ``detail``.
     lost: list[dict[str, str]] = field(default_factory=list)
+    #: With no page downloaded, the hosts that gave no answer (host → what failed).
+    unreachable: dict[str, str] = field(default_factory=dict)
+    #: The crawl's closing line (newsbot.closing): new records, known ones skipped…
+    closing_line: str = ""
 
     def fill_rate(self, name: str) -> float | None:
         """Share of this run's extracted articles that had the field, if any were."""
@@ -110,6 +116,8 @@ def feed_report(name: str, stats: Mapping[str, Any]) -> FeedReport:
         filled={name: stats.get(f"newsbot/filled/{name}", 0) for name in FILL_FIELDS},
         output=stats.get("newsbot/output"),
         lost=[dict(entry) for entry in stats.get("newsbot/lost_links", [])],
+        unreachable=unreachable_hosts(stats),
+        closing_line=str(stats.get(CLOSING_LINE_STAT, "")),
     )
 
 
@@ -131,7 +139,10 @@ def judge(report: FeedReport, history: Sequence[FeedReport]) -> FeedReport:
     if unknown and report.finish_reason in ("", "finished"):  # else the early end says why
         failures.append(f"{unknown} article link(s) ended with no known outcome")
     if report.pages == 0:
-        failures.append("no page was downloaded")
+        hosts = ", ".join(f"{host} ({why})" for host, why in sorted(report.unreachable.items()))
+        failures.append(
+            f"no page was downloaded: unreachable {hosts}" if hosts else "no page was downloaded"
+        )
     broken = _broken_reasons(report, list(history)[-HISTORY_RUNS:])
     report.reasons = failures + broken
     report.status = FAILED if failures else BROKEN if broken else OK

@@ -15,6 +15,16 @@ if TYPE_CHECKING:
 PROGRESS_INTERVAL = 1.0
 
 
+def pages_left(crawler: Crawler) -> str:
+    """``: 7 pages left`` (requests queued or downloading), or '' when not known."""
+    engine = crawler.engine
+    scheduler = getattr(engine, "scheduler", None)
+    if engine is None or scheduler is None or not hasattr(scheduler, "__len__"):
+        return ""
+    left = len(scheduler) + len(engine.downloader.active)
+    return f": {left} page{'' if left == 1 else 's'} left"
+
+
 class Progress:
     """A one-line progress display on a terminal, redrawn every second."""
 
@@ -24,9 +34,11 @@ class Progress:
         self._loop: LoopingCall | None = None
 
     def line(self) -> str:
-        """``[newsbot] 12s · feeds 3/16 done · pages 120 · new 85 · errors 0``."""
+        """``[newsbot] 12s · feeds 3/16 done · nfra_news: 7 pages left · pages 120 · new 85
+        · errors 0``: the feed being crawled, and the pages it has yet to fetch (queued
+        and downloading) where its engine says."""
         totals = {"pages": 0, "new": 0, "errors": 0}
-        done = 0
+        done, crawling = 0, ""
         for crawler in self.crawlers:
             if crawler.stats is None:
                 continue  # not started yet: feeds run one after the other
@@ -34,10 +46,13 @@ class Progress:
             totals["pages"] += stats.get("downloader/response_count", 0)
             totals["new"] += stats.get("item_scraped_count", 0)
             totals["errors"] += sum(failure_counts(stats).values())
-            done += "finish_reason" in stats
+            if "finish_reason" in stats:
+                done += 1
+            elif crawler.spider is not None:
+                crawling = f"{crawler.spider.name}{pages_left(crawler)} · "
         elapsed = time.monotonic() - self.started
         return (
-            f"[newsbot] {elapsed:.0f}s · feeds {done}/{len(self.crawlers)} done · "
+            f"[newsbot] {elapsed:.0f}s · feeds {done}/{len(self.crawlers)} done · {crawling}"
             f"pages {totals['pages']} · new {totals['new']} · errors {totals['errors']}"
         )
 

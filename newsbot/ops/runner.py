@@ -14,6 +14,7 @@ from newsbot.config import FeedConfigError, load_feeds
 from newsbot.core.codes import ExitCode
 from newsbot.ops.health import (
     OK,
+    FeedReport,
     RunReport,
     feed_history,
     feed_report,
@@ -22,8 +23,15 @@ from newsbot.ops.health import (
     now_utc,
     write_report,
 )
-from newsbot.ops.logs import install_log_handlers
-from newsbot.ops.options import DEFAULT_PATTERN, RunOptions, crawl_settings, project_settings
+from newsbot.ops.logs import CurrentFeed, demote_boilerplate, install_log_handlers
+from newsbot.ops.options import (
+    DEFAULT_PATTERN,
+    RunOptions,
+    crawl_settings,
+    fresh_output,
+    output_problem,
+    project_settings,
+)
 from newsbot.ops.progress import Progress
 from newsbot.ops.summary import crawler_feed, print_dry_run, print_summary
 from newsbot.signals import article_would_fetch
@@ -37,7 +45,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_PATTERN", "RunOptions", "project_settings", "run_feeds"]
+__all__ = ["DEFAULT_PATTERN", "RunOptions", "output_problem", "project_settings", "run_feeds"]
 
 
 def run_feeds(options: RunOptions) -> int:
@@ -56,23 +64,31 @@ def run_feeds(options: RunOptions) -> int:
     crawlers, would_fetch = crawl(settings, selected, options)
     if options.dry_run:
         return print_dry_run(crawlers, would_fetch)
-    history = load_reports(options.runs_dir)
     report = RunReport(
         started=started_at.isoformat(),
         finished=now_utc().isoformat(),
         elapsed=round(time.monotonic() - started, 2),
-        feeds=[
-            judge(feed_report(crawler_feed(crawler), crawler.stats.get_stats()),
-                  feed_history(history, crawler_feed(crawler)))
-            for crawler in crawlers
-        ],
+        feeds=feed_reports(crawlers, options),
         command=options.command,
-    )  # fmt: skip
+    )
     path = write_report(options.runs_dir, report)
     if not options.quiet or report.status != OK:
         print_summary(report)
         print(f"run report: {path}")
     return report.exit_code
+
+
+def feed_reports(crawlers: Sequence[Crawler], options: RunOptions) -> list[FeedReport]:
+    """Each feed's report, judged against its previous runs in ``options.out``."""
+    history = load_reports(options.runs_dir)
+    reports = []
+    for crawler in crawlers:
+        name = crawler_feed(crawler)
+        report = feed_report(name, crawler.stats.get_stats())
+        if options.fresh:  # written by Scrapy's feed exports, not the archive pipeline
+            report.output = str(fresh_output(options, name))
+        reports.append(judge(report, feed_history(history, name)))
+    return reports
 
 
 def select_feeds(names: Sequence[str], settings: Settings) -> list[str]:
@@ -107,7 +123,9 @@ def crawl(
     # The reactor Scrapy would install at the first crawl, installed before anything here
     # (the progress line, the feeds' chain) imports it.
     install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
-    handlers = install_log_handlers(settings, options)
+    current = CurrentFeed()
+    handlers = install_log_handlers(settings, options, current)
+    restore_levels = demote_boilerplate()
     crawlers: list[Crawler] = []
     would_fetch: dict[str, list[str]] = {}
     try:
@@ -120,28 +138,35 @@ def crawl(
         progress = Progress(crawlers, sys.stderr) if show_progress else None
         if progress is not None:
             progress.start()
-        _run_in_order(process, crawlers)
+        _run_in_order(process, crawlers, current)
         if progress is not None:
             progress.stop()
     finally:
+        restore_levels()
         for handler in handlers:
             logging.root.removeHandler(handler)
             handler.close()
     return crawlers, would_fetch
 
 
-def _run_in_order(process: CrawlerProcess, crawlers: Sequence[Crawler]) -> None:
+def _run_in_order(
+    process: CrawlerProcess, crawlers: Sequence[Crawler], current: CurrentFeed
+) -> None:
     """Crawl each crawler after the previous one ended, then stop the reactor; a crawler
-    that fails to start is logged with its feed and the others still run."""
+    that fails to start is logged with its feed and the others still run. ``current``
+    names the feed being crawled (the log labels lines that do not say it)."""
     from twisted.internet import defer, reactor
 
     @defer.inlineCallbacks
     def in_order() -> Generator[Deferred[None], None, None]:
         for crawler in crawlers:
+            current.name = crawler_feed(crawler)
             try:
                 yield process.crawl(crawler)
             except Exception:  # a broken feed must not stop the feeds after it
                 logger.exception("feed %r: the crawl could not run", crawler_feed(crawler))
+            finally:
+                current.name = None
 
     def stop(_: object) -> None:
         reactor.stop()  # type: ignore[misc]  # twisted types the global reactor loosely

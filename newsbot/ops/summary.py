@@ -39,10 +39,11 @@ def print_summary(report: RunReport) -> None:
                 f"{feed.feed:<20} decoded {feed.encoding_fixed} page(s) in another charset "
                 "than declared"
             )
-        if feed.skipped_known:
-            print(f"{feed.feed:<20} skipped {feed.skipped_known} known article(s)")
         for reason in feed.reasons:
             print(f"{feed.feed:<20} {feed.status}: {reason}")
+    for feed in report.feeds:  # the closing line of each feed's crawl (newsbot.closing)
+        if feed.closing_line:
+            print(feed.closing_line)
     print(f"elapsed {report.elapsed:.1f}s; status {report.status} (exit {report.exit_code})")
 
 

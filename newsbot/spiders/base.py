@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import UsageError
+from scrapy.exceptions import IgnoreRequest, UsageError
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newsbot.browser import INSTALL_HINT, apply_render_settings, chromium_available, render_meta
 from newsbot.charset import UNDECODABLE
+from newsbot.closing import UNREACHABLE_STAT
 from newsbot.config import HtmlFeed, JsonFeed, iter_feed_urls
 from newsbot.config.arguments import SpiderArgumentError, apply_arguments
 from newsbot.config.runtime import OVERRIDE_PRIORITY, NewsbotSettings, user_agent
@@ -203,9 +204,19 @@ class FeedSpider(scrapy.Spider):
         detail = unmirror(describe(type(error).__name__, str(error), status), self.mirror, url)
         link = request.meta.get(ARTICLE_META) if request is not None else None
         logger.error("feed %r: cannot fetch %s: %s", self.feed.name, link or url, detail)
+        if not isinstance(error, (HttpError, IgnoreRequest)):  # no answer at all
+            self.unreachable(url, detail)
         if link:
             names = [cls.__name__ for cls in type(error).__mro__]
             self.lost(str(link), fetch_reason(names, str(error)), detail)
+
+    def unreachable(self, url: str, detail: str) -> None:
+        """Note that ``url``'s host gave no answer (the first such failure per host): with
+        no page downloaded, the closing line and the run report say the site was
+        unreachable."""
+        hosts = dict(self.crawler.stats.get_value(UNREACHABLE_STAT) or {})
+        hosts.setdefault(urlsplit(url).hostname or url, detail)
+        self.crawler.stats.set_value(UNREACHABLE_STAT, hosts)
 
     def failed(self, kind: FailureKind) -> None:
         """Count a failure of this feed, on its own crawler (the health rules read it)."""

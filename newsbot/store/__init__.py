@@ -9,7 +9,10 @@ from newsbot.store.sqlite import SqliteStateStore
 __all__ = ["Match", "SqliteStateStore", "StateStore", "open_store"]
 
 
-def open_store(location: str) -> StateStore:
+def open_store(location: str, snapshot: bool = False) -> StateStore:
     """The state store at ``location``: a SQLite file path, or '' / ``:memory:`` for a
-    store forgotten at the end of the run."""
+    store forgotten at the end of the run; with ``snapshot``, an in-memory copy of the
+    file (nothing is written to it, nor created beside it)."""
+    if snapshot and location and location != ":memory:":
+        return SqliteStateStore.snapshot(location)
     return SqliteStateStore(location or ":memory:")

@@ -98,6 +98,21 @@ class SqliteStateStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
 
+    @classmethod
+    def snapshot(cls, path: str | Path) -> SqliteStateStore:
+        """An in-memory copy of the store at ``path`` (an empty store if there is none),
+        read without writing a byte there: no ``-wal``/``-shm`` file, no lock (a dry run).
+        """
+        store = cls(":memory:")
+        if Path(path).exists():
+            uri = Path(path).resolve().as_uri() + "?immutable=1"
+            source = sqlite3.connect(uri, uri=True)
+            try:
+                source.backup(store._db)
+            finally:
+                source.close()
+        return store
+
     @_locked
     def close(self) -> None:
         """Close the database."""

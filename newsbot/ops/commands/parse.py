@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.commands.parse import Command as ScrapyParse
 
-from newsbot.commands import check_spider_arguments, without_state
+from newsbot.ops.commands import check_spider_arguments, without_state
 
 if TYPE_CHECKING:
     import argparse
