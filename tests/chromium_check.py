@@ -5,9 +5,12 @@ requests to the payloads' marker host. Run as a subprocess by tests/test_payload
     python -m tests.chromium_check PAGES.json RESULT.json
 
 PAGES.json maps a page name to ``{"html": …, "wait_ms": …}``; RESULT.json maps it to
-``{"dialogs": [messages], "marker": [paths], "error": str}``. One browser, one page:
-each page is loaded into a fresh tab with ``page.set_content`` and then poked as a reader would poke it
-(every element hovered, focused and clicked) before its events are read.
+``{"dialogs": [messages], "marker": [paths], "error": str}``. One browser, one tab:
+each page is loaded with ``page.set_content`` and poked as a reader would poke it (every
+element hovered, focused and clicked) before its events are read. Every request is
+aborted (nothing leaves the machine); one to the marker host is recorded first. Should
+Chromium crash (156 can, after dialogs from opaque-origin frames), it is started again and
+the page tried once more; the result says so.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from lxml import html as lxml_html
 
 from newsbot.browser import DEFAULT_CHROMIUM, chromium_available
 from newsbot.core.clean import ALLOWED_TAGS, html_to_lines, sanitize_html, strip_boilerplate
+from newsbot.core.clean.attributes import safe_style, safe_url
 from tests.conftest import ROOT, Mirror, crawl_in_process, start_mirror, stop
 from tests.testsite import SITE_FEED, story_text, write_site
 from tests.xss_payloads import PAYLOADS
@@ -87,6 +88,42 @@ def test_no_payload_survives_the_clean_step(n: int, place: str) -> None:
         assert "正文第一段" in content and "正文第二段" in content, content
     else:
         assert place == "start" or "正文第一段" in content, content
+
+
+@pytest.mark.parametrize(
+    ("style", "kept"),
+    [
+        ("text-align:left;", "text-align:left;"),  # harmless: byte for byte (seed 000)
+        ('font-family:"Microsoft YaHei"; color: red', 'font-family:"Microsoft YaHei"; color: red'),
+        ("color:red;width:expression(alert(1))", "color:red"),
+        ("w\\idth:e\\xpression(alert(1));color:red", "color:red"),
+        ("background:url(javascript:alert(1))", None),
+        ("background-image: URL( 'x.png' ); color: red", "color: red"),
+        ("behavior:url(x.htc)", None),
+        ("-moz-binding:url(x.xml#x)", None),
+        ("color:red;/**/width:ex/**/pression(alert(1))", "color:red"),
+        ("@import 'x.css'", None),
+    ],
+)
+def test_style_keeps_only_harmless_declarations(style: str, kept: str | None) -> None:
+    assert safe_style(style) == kept
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://a.cn/x.html", "https://a.cn/x.html"),
+        ("/x.html", "/x.html"),
+        ("mailto:a@b.cn", "mailto:a@b.cn"),
+        ("\x01 JaVa\tScRiPt:alert(1)", None),
+        ("vbscript:msgbox(1)", None),
+        ("data:text/html,x", None),
+        ("data:image/png;base64,AA", None),
+        ("java\x00script:alert(1)", "java%00script:alert(1)"),  # relative: no scheme
+    ],
+)
+def test_urls_keep_only_web_and_mail_schemes(url: str, kept: str | None) -> None:
+    assert safe_url(url) == kept
 
 
 def test_the_corpus_covers_every_class() -> None:
