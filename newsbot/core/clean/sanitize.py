@@ -1,7 +1,11 @@
 """Sanitizing body HTML: keep the article's structure, drop everything executable or foreign.
 
-What the sanitizer keeps is a short list (:data:`ALLOWED_TAGS`, :data:`ALLOWED_ATTRIBUTES`);
-:data:`DROPPED_TAGS` go with their content; any other tag is unwrapped (its text stays).
+The security core is nh3 (the Rust sanitizer ammonia, parsing with html5ever as a browser
+does): it keeps a short list (:data:`ALLOWED_TAGS`, :data:`ALLOWED_ATTRIBUTES`), removes
+:data:`DROPPED_TAGS` with their content and comments, unwraps any other tag (its text stays),
+and judges every kept URL and style through :func:`.attributes.filter_attribute`. What it
+returns is already safe; newsbot's tidying then works on that tree (empty placeholders,
+paragraph indents, lazy images, absolute URLs) and writes it with every text escaped.
 Clean input passes through unchanged, so a body taken from a post re-renders byte for byte.
 """
 
@@ -10,9 +14,13 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
+import nh3
 from lxml import html as lxml_html
 
+from newsbot.core.clean.attributes import URL_SCHEMES, clean_url, filter_attribute, safe_url
 from newsbot.core.clean.fragment import parse_fragment, serialize_fragment
+
+__all__ = ["clean_url", "sanitize_html"]
 
 ALLOWED_TAGS = frozenset(
     [
@@ -73,10 +81,7 @@ DROPPED_TAGS = frozenset(
         "iframe",
         "frame",
         "frameset",
-        "object",
         "embed",
-        "applet",
-        "form",
         "input",
         "button",
         "select",
@@ -87,17 +92,68 @@ DROPPED_TAGS = frozenset(
         "meta",
         "base",
         "svg",
-        "canvas",
-        "audio",
-        "video",
         "source",
         "template",
+        "math",
+        "noembed",
+        "noframes",
     ]
 )
+#: Containers whose content is fallback text a browser shows (or which hold the rest of a
+#: body when left unclosed): unwrapped like any unknown tag, never dropped with their
+#: content, so an unclosed ``<audio>`` or ``<form>`` cannot swallow the article.
+FALLBACK_TAGS = frozenset({"object", "applet", "form", "canvas", "audio", "video"})
 VOID_TAGS = frozenset({"embed", "input", "link", "meta", "base", "source", "param", "track", "wbr"})
 _EMPTY_DROPPABLE = frozenset({"span", "font", "a", "strong", "b", "em", "i", "u"})
-_URL_ATTRIBUTES = ("href", "src")
+_LAZY_SOURCES = ("data-src", "data-original")
 _INDENT = re.compile(r"^[ \t\r\n]*\u3000+")
+#: What the tidying acts on, found in nh3's output: an indent, a URL, an empty placeholder.
+_NEEDS_TIDYING = re.compile(
+    r"\u3000|<a\s|<img\s|>\s*</(?:" + "|".join(sorted(_EMPTY_DROPPABLE)) + r")>"
+)
+
+_CLEANER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags=set(DROPPED_TAGS),
+    attributes={
+        tag: set(names | ({*_LAZY_SOURCES} if tag == "img" else set()))
+        for tag, names in ALLOWED_ATTRIBUTES.items()
+    },
+    attribute_filter=filter_attribute,
+    strip_comments=True,
+    link_rel=None,
+    url_schemes=set(URL_SCHEMES),
+    url_relative="pass_through",
+)
+
+
+def sanitize_html(html: str, base_url: str | None = None) -> str:
+    """Keep the article's structure and drop everything executable or foreign.
+
+    nh3 removes DROPPED_TAGS with their content, comments, attributes outside
+    ALLOWED_ATTRIBUTES (so every ``on*`` handler), URLs outside the allowed schemes and
+    dangerous style declarations, and unwraps other tags. Then the tidying: empty
+    placeholders go, full-width paragraph indents are stripped, lazy images get their
+    ``src``, link and image URLs become absolute.
+    """
+    if not html or not html.strip():
+        return ""
+    safe = _CLEANER.clean(html)
+    if not safe.strip():
+        return ""
+    if not _NEEDS_TIDYING.search(safe):
+        return safe.strip()  # nothing to tidy: nh3's output is the answer
+    root = parse_fragment(safe)
+    for node in list(root.iter(*_EMPTY_DROPPABLE)):
+        if not len(node) and not (node.text or "").strip():
+            node.drop_tag()  # empty placeholders (East Money's quote_ spans), tail kept
+    for node in root.iter("a", "img"):
+        _tidy_urls(node, base_url)
+    for node in root.iter("p", "div", "li", "td", "br"):
+        _strip_indent(node)
+        if node.tag == "br" and node.tail and _INDENT.match(node.tail):
+            node.tail = _INDENT.sub("", node.tail)
+    return serialize_fragment(root).strip()
 
 
 def _strip_indent(element: lxml_html.HtmlElement) -> None:
@@ -108,86 +164,18 @@ def _strip_indent(element: lxml_html.HtmlElement) -> None:
         _strip_indent(element[0])
 
 
-#: SVG and MathML: dropped with their content, unless an unclosed one swallowed the body.
-FOREIGN_TAGS = frozenset({"svg", "math"})
-#: HTML blocks that never belong inside a real SVG or MathML element.
-_BODY_BLOCKS = "p|div|table|ul|ol|h1|h2|h3|h4|h5|h6|blockquote|section|article"
-_URL_EDGE = re.compile(r"^[\x00-\x20]+|[\x00-\x20]+$")
-_URL_BREAKS = re.compile(r"[\t\n\r]")
-_URL_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
-_UNSAFE_SCHEME = re.compile(r"(?:javascript|vbscript|data):", re.IGNORECASE)
-
-
-def _swallowed_the_body(node: lxml_html.HtmlElement) -> bool:
-    """Whether a foreign element holds HTML blocks: libxml2 nests everything after an
-    unclosed ``<svg>`` or ``<math>`` inside it."""
-    return bool(node.xpath(" | ".join(f".//{tag}" for tag in _BODY_BLOCKS.split("|"))))
-
-
-def clean_url(value: str) -> str:
-    """A URL attribute as a browser reads it: leading and trailing controls and spaces cut,
-    tabs and line breaks removed (so ``java\tscript:`` is seen for what it is), any other
-    control character percent-encoded (lxml cannot hold them, and they are never meant)."""
-    value = _URL_BREAKS.sub("", _URL_EDGE.sub("", value))
-    return _URL_CONTROLS.sub(lambda match: f"%{ord(match.group()):02X}", value)
-
-
-def sanitize_html(html: str, base_url: str | None = None) -> str:
-    """Keep the article's structure and drop everything executable or foreign.
-
-    Removes DROPPED_TAGS with their content, comments, attributes outside
-    ALLOWED_ATTRIBUTES (so every ``on*`` handler) and ``javascript:`` URLs; unwraps other
-    unknown tags; strips full-width paragraph indents; makes link and image URLs absolute.
-    """
-    if not html or not html.strip():
-        return ""
-    root = parse_fragment(html)
-    for node in list(root.iter()):
-        if node is root:
+def _tidy_urls(node: lxml_html.HtmlElement, base_url: str | None) -> None:
+    """A lazy image's source becomes its ``src``; kept URLs become absolute."""
+    if node.tag == "img":
+        lazy = [node.attrib.pop(name) for name in _LAZY_SOURCES if name in node.attrib]
+        if lazy and not node.get("src"):
+            node.set("src", lazy[0])
+    for name in ("href", "src"):
+        value = node.get(name)
+        if value is None:
             continue
-        if not isinstance(node.tag, str):  # comments, processing instructions
-            node.drop_tree()
-            continue
-        tag = node.tag.lower()
-        if tag in VOID_TAGS and tag not in ALLOWED_TAGS:
-            # libxml2 may nest what follows an unclosed void tag inside it: keep that.
-            node.drop_tag()
-        elif tag in DROPPED_TAGS:
-            if tag in FOREIGN_TAGS and _swallowed_the_body(node):
-                node.drop_tag()  # an unclosed <svg>/<math>: keep the article it swallowed
-            else:
-                node.drop_tree()
-        elif tag not in ALLOWED_TAGS:
-            node.drop_tag()
-    for node in list(root.iter()):
-        if node is root or not isinstance(node.tag, str):
-            continue
-        if node.tag in _EMPTY_DROPPABLE and not len(node) and not (node.text or "").strip():
-            node.drop_tag()  # empty placeholders (East Money's quote_ spans), tail kept
-            continue
-        _clean_attributes(node, base_url)
-        if node.tag in ("p", "div", "li", "td", "br"):
-            _strip_indent(node)
-        if node.tag == "br" and node.tail and _INDENT.match(node.tail):
-            node.tail = _INDENT.sub("", node.tail)
-    return serialize_fragment(root).strip()
-
-
-def _clean_attributes(node: lxml_html.HtmlElement, base_url: str | None) -> None:
-    allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(node.tag, frozenset())
-    if node.tag == "img" and not node.get("src"):
-        lazy = node.get("data-src") or node.get("data-original")
-        if lazy:
-            node.set("src", lazy)
-    for name in list(node.attrib):
-        value = node.attrib[name]
-        if name.lower() not in allowed:
+        url = safe_url(value)  # already judged by nh3's filter: this only re-checks
+        if url is None:
             del node.attrib[name]
-        elif name in _URL_ATTRIBUTES:
-            url = clean_url(value)
-            if _UNSAFE_SCHEME.match(url) and not (
-                node.tag == "img" and url.lower().startswith("data:image/")
-            ):
-                del node.attrib[name]
-            else:
-                node.set(name, urljoin(base_url, url) if base_url else url)
+        else:
+            node.set(name, urljoin(base_url, url) if base_url else url)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from newsbot.core.clean.fragment import INLINE_SPACE, parse_fragment
@@ -34,16 +36,24 @@ BLOCK_TAGS = frozenset(
         "caption",
     ]
 )
+#: A ``<`` that would open a tag, a comment or a declaration if the text were read as HTML.
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
 
 
 def html_to_lines(html: str) -> list[str]:
-    """Plain-text lines of body HTML: one per block, spaces normalized, no empty lines."""
+    """Plain-text lines of body HTML: one per block, spaces normalized, no empty lines.
+
+    Text never holds markup: a ``<`` that would open a tag (escaped markup in the body,
+    ``&lt;script&gt;``) is written as the full-width ``＜``, which reads the same and
+    that no parser takes for a tag; a ``<`` before a digit or a space (``市盈率<10倍``)
+    stays as it is."""
     if not html or not html.strip():
         return []
     root = parse_fragment(html)
     chunks: list[str] = []
     _collect_text(root, chunks)
     text = "".join(chunks)
+    text = _TAG_OPEN.sub("＜", text)
     lines = (INLINE_SPACE.sub(" ", line).strip() for line in text.split("\n"))
     return [line for line in lines if line]
 
