@@ -73,6 +73,8 @@ class NewsbotSettings:
     dry_run: bool = False
     chromium_path: str = "/usr/bin/chromium"
     contact_url: str = DEFAULT_CONTACT_URL
+    retry_backoff: float = 1.0
+    retry_backoff_max: float = 30.0
 
     @property
     def persistent(self) -> bool:
@@ -106,4 +108,6 @@ class NewsbotSettings:
             contact_url=str(
                 value("NEWSBOT_CONTACT_URL", defaults.contact_url) or defaults.contact_url
             ),
+            retry_backoff=float(value("NEWSBOT_RETRY_BACKOFF", defaults.retry_backoff)),
+            retry_backoff_max=float(value("NEWSBOT_RETRY_BACKOFF_MAX", defaults.retry_backoff_max)),
         )

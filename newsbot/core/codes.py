@@ -83,6 +83,10 @@ class LostReason(StrEnum):
 
     TIMEOUT = "timeout"
     TRUNCATED = "truncated"
+    #: the connection was reset or closed before a whole answer came
+    CONNECTION_LOST = "connection-lost"
+    #: the answer was larger than DOWNLOAD_MAXSIZE (refused unread)
+    TOO_LARGE = "too-large"
     HTTP_ERROR = "http-error"
     REDIRECT_LOOP = "redirect-loop"
     OFFSITE = "offsite"
