@@ -105,7 +105,8 @@ class IncrementalMiddleware(_BatchMiddleware):
     def spider_opened(self, spider: Spider) -> None:
         """Read whether the last pass was complete; mark this one as under way."""
         store = self.state.store
-        with store.transaction():
+        self.trusted = False
+        with self.state.recording("the start of the pass"), store.transaction():
             self.trusted = store.pass_complete(spider.name)
             if not self.state.settings.dry_run:
                 store.begin_pass(spider.name)
@@ -116,14 +117,14 @@ class IncrementalMiddleware(_BatchMiddleware):
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Record the pass as complete only if it ended by itself with nothing failed."""
-        if self.state.settings.dry_run:
-            return
+        if self.state.settings.dry_run or self.state.write_error is not None:
+            return  # a crawl stopped at a write error leaves its pass incomplete
         assert self.crawler.stats is not None
         stats = self.crawler.stats.get_stats()
         failed = sum(count for name, count in stats.items() if name.startswith("newsbot/failed/"))
         complete = reason == "finished" and not failed
         store = self.state.store
-        with store.transaction():
+        with self.state.recording("the end of the pass", close=False), store.transaction():
             store.end_pass(spider.name, complete, stats.get("newsbot/list_pages", 0))
 
     def filter_batch(self, response: Response, outputs: list[Any]) -> list[Any]:
@@ -203,7 +204,7 @@ class RedirectMemoryMiddleware:
                 request.url, safe_url_string(location.decode("latin-1"), encoding="utf-8")
             )
             store = self.state.store
-            with store.transaction():
+            with self.state.recording(f"the redirect of {request.url}"), store.transaction():
                 store.add_redirect(self.state.canonical(request.url), self.state.canonical(target))
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("newsbot/redirects_learnt")

@@ -14,6 +14,8 @@ NEWSPIDER_MODULE = "newsbot.spiders"
 
 # Every block of feeds.yaml becomes a spider (see newsbot/spiderloader.py).
 SPIDER_LOADER_CLASS = "newsbot.spiderloader.FeedSpiderLoader"
+# `scrapy crawl` exits 74 when the crawl stopped at a write error (newsbot/commands/).
+COMMANDS_MODULE = "newsbot.commands"
 
 # --- newsbot ---------------------------------------------------------------
 # Read once per crawler into newsbot.config.runtime.NewsbotSettings. For each one, a value

@@ -33,6 +33,7 @@ SCRAPY_PARTS = frozenset(
         "spiders",
         "browser",
         "mirror",
+        "commands",
     }
 )
 #: Packages core must not import: it stays runnable (and testable) without a crawler.

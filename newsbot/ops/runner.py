@@ -44,7 +44,7 @@ def run_feeds(options: RunOptions) -> int:
     """Crawl the feeds; print the summary (or the dry-run listing); write the run report.
 
     Returns the exit code: 0 all ok, 1 a feed failed, 2 bad configuration or options,
-    3 a feed is broken (newsbot.ops.health).
+    3 a feed is broken, 74 a feed stopped at a write error (newsbot.ops.health).
     """
     try:
         settings = crawl_settings(options)
@@ -68,10 +68,14 @@ def run_feeds(options: RunOptions) -> int:
         ],
         command=options.command,
     )  # fmt: skip
-    path = write_report(options.runs_dir, report)
+    try:
+        written = f"run report: {write_report(options.runs_dir, report)}"
+    except OSError as exc:  # a full disk: the summary still says what happened
+        written = f"newsbot crawl: cannot write the run report to {options.runs_dir}: {exc}"
+        print(written, file=sys.stderr)
     if not options.quiet or report.status != OK:
         print_summary(report)
-        print(f"run report: {path}")
+        print(written)
     return report.exit_code
 
 

@@ -75,14 +75,16 @@ class SqliteStateStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """An IMMEDIATE transaction: other processes wait until it commits or rolls back."""
+        """An IMMEDIATE transaction: other processes wait until it commits or rolls back.
+        A COMMIT that fails (a full disk) is rolled back too, so no transaction stays open."""
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
 
     def known_url(self, canonical_url: str) -> str | None:
         """Id of the record written for this canonical URL, if any."""
