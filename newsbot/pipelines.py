@@ -177,7 +177,9 @@ class ArchivePipeline(_FeedPipeline):
     Inside one transaction: a known canonical URL is dropped; a near-duplicate text gets
     ``duplicate_of`` (or is dropped, per feed); the line is written and flushed; only
     then is the record stored as seen. A kill at any point never leaves a record seen but
-    unwritten. The store is the crawl's (newsbot.crawlstate), opened on first use.
+    unwritten. The first write error (a full disk) cuts back what part of the line got
+    written and stops the crawl (``CrawlState.stop_writing``); nothing more is written.
+    The store is the crawl's (newsbot.crawlstate), opened on first use.
 
     Without a persistent state store (``NEWSBOT_STATE`` empty: a one-off run such as
     ``scrapy crawl FEED -O out.jsonl -s NEWSBOT_STATE=``) the archive is not touched:
