@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -57,7 +58,7 @@ def site(tmp_path: Path) -> Iterator[tuple[Mirror, Path]]:
     stop(server.process)
 
 
-def crawl_command(tool: str, mirror: Mirror, feeds: Path, out: Path) -> list[str]:
+def crawl_command(tool: str, out: Path) -> list[str]:
     """``newsbot crawl`` or ``scrapy crawl test_site`` writing under ``out``."""
     if tool == "newsbot":
         return ["newsbot", "crawl", "--out", str(out), "--log-file", ""]
@@ -87,7 +88,7 @@ def test_a_full_disk_stops_the_crawl_and_a_rerun_writes_the_rest(
     env = {"NEWSBOT_MIRROR": mirror.url, "NEWSBOT_FEEDS": str(feeds)}
     mount_tmpfs(small, "200k")
     try:
-        full = run_command(crawl_command(tool, mirror, feeds, small), env=env)
+        full = run_command(crawl_command(tool, small), env=env)
         shutil.copytree(small, roomy)
     finally:
         subprocess.run(["umount", str(small)], check=True)
@@ -100,11 +101,11 @@ def test_a_full_disk_stops_the_crawl_and_a_rerun_writes_the_rest(
     assert 0 < len(written) < ARTICLES
     assert sorted(state_ids(roomy / "_state" / "newsbot.sqlite3")) == sorted(written)
 
-    again = run_command(crawl_command(tool, mirror, feeds, roomy), env=env)
+    again = run_command(crawl_command(tool, roomy), env=env)
     assert again.returncode == ExitCode.OK, again.stdout + again.stderr[-3000:]
     everything = archive_ids(roomy)
     assert len(everything) == len(set(everything)) == ARTICLES
-    assert everything[: len(written)] == on_disk
+    assert everything[: len(written)] == written
     assert sorted(state_ids(roomy / "_state" / "newsbot.sqlite3")) == sorted(everything)
 
 
@@ -161,7 +162,7 @@ async def test_an_injected_write_error_cuts_the_line_and_stops_the_crawl(
         rerun = await crawl_in_process(server, "test_site", tmp_path, str(state), feeds=feeds)
     finally:
         stop(server.process)
-    (line,) = stopped.messages(40)  # logging.ERROR
+    (line,) = stopped.messages(logging.ERROR)
     where = str(state) if broken == "state" else str(tmp_path / "archive" / "test_site")
     assert where in line and "the crawl stops here" in line, line
     assert ("No space left on device" if broken == "archive" else "disk is full") in line
