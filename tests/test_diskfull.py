@@ -26,7 +26,7 @@ from tests.conftest import Mirror, crawl_in_process, run_command, start_mirror, 
 from tests.test_outcomes import feeds_file
 from tests.testsite import site_feed, write_site
 
-ARTICLES = 300
+ARTICLES = 100
 
 
 def archive_ids(out: Path) -> list[str]:
@@ -51,8 +51,8 @@ def error_lines(stderr: str) -> list[str]:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[tuple[Mirror, Path]]:
-    """A newsroom of 300 articles on the mirror, and a feeds file naming it."""
-    write_site(tmp_path / "sites", articles=ARTICLES, per_page=50)
+    """A newsroom of 100 articles on the mirror, and a feeds file naming it."""
+    write_site(tmp_path / "sites", articles=ARTICLES, per_page=25)
     server = start_mirror(tmp_path / "sites")
     yield server, feeds_file(tmp_path, site_feed("test_site"))
     stop(server.process)
