@@ -8,13 +8,19 @@ by the middlewares, the pipelines and the runner; nothing is kept on the spider.
 from __future__ import annotations
 
 import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 
 from newsbot.config.runtime import NewsbotSettings
+from newsbot.core.codes import CloseReason, FailureKind
 from newsbot.core.dedup import canonical_url
+from newsbot.core.failures import describe
 from newsbot.store import StateStore, open_store
 
 if TYPE_CHECKING:
@@ -33,6 +39,9 @@ class CrawlState:
         self.crawler = crawler
         self.settings = NewsbotSettings.from_settings(crawler.settings)
         self._store: StateStore | None = None
+        #: Where and how the first write of the archive or the store failed, if one did:
+        #: then nothing more is written and the spider is closing.
+        self.write_error: str | None = None
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
         if self.settings.mirror:
             logger.info("Offline mirror on: every request is served by %s", self.settings.mirror)
@@ -60,6 +69,39 @@ class CrawlState:
         of every known-URL question the store answers."""
         feed = getattr(self.crawler.spider, "feed", None)
         return canonical_url(url, feed.host_aliases if feed is not None else {})
+
+    @contextmanager
+    def recording(self, what: str, close: bool = True) -> Iterator[None]:
+        """A write to the state store (in its own transaction, inside this block): a
+        failure (a full disk) is the crawl's write error, :meth:`stop_writing`."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            self.stop_writing(what, self.settings.state, exc, close=close)
+
+    def stop_writing(self, what: str, where: str, exc: Exception, close: bool = True) -> str:
+        """The first write error of the crawl (archive or store): count it, log one ERROR
+        line naming the file and the error, and close the spider (``write-failed``); later
+        writes are not tried, later errors not logged. Returns the error's detail."""
+        detail = describe(type(exc).__name__, str(exc))
+        if self.write_error is not None:
+            return detail
+        self.write_error = f"{where}: {detail}"
+        crawler = self.crawler
+        assert crawler.stats is not None and crawler.engine is not None
+        crawler.stats.inc_value(f"newsbot/failed/{FailureKind.WRITE}")
+        feed = getattr(crawler.spider, "name", "?")
+        logger.error(
+            "feed %r: cannot write %s to %s: %s; the crawl stops here (nothing unwritten is "
+            "marked seen: the next run writes the rest)", feed, what, where, detail,
+        )  # fmt: skip
+        if not close:  # the spider is closing already
+            return detail
+        closing = deferred_from_coro(
+            crawler.engine.close_spider_async(reason=str(CloseReason.WRITE_FAILED))
+        )
+        closing.addErrback(lambda failure: logger.error("feed %r: %s", feed, failure.value))
+        return detail
 
     def close(self) -> None:
         """Close the store, if it was opened."""

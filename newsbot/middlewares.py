@@ -11,6 +11,9 @@
   followed only from the page's ``<head>``.
 - :class:`RedirectMemoryMiddleware` (downloader middleware): remembers article links that
   redirect in the state store as they are learnt, so later runs do not fetch them again.
+- :class:`RetryBackoffMiddleware` (downloader middleware): a retry waits before it is sent,
+  longer after each failure (``NEWSBOT_RETRY_BACKOFF``), instead of hitting a failing
+  server again at once.
 
 Spiders mark their requests with meta keys: ``newsbot_article`` (the article's
 human-facing URL) on article requests, ``newsbot_list_page`` (1, 2, …) on list pages.
@@ -29,6 +32,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse
 from w3lib.url import safe_url_string
 
+from newsbot.core.failures import backoff_delay
 from newsbot.crawlstate import CrawlState
 from newsbot.signals import article_would_fetch
 
@@ -101,7 +105,8 @@ class IncrementalMiddleware(_BatchMiddleware):
     def spider_opened(self, spider: Spider) -> None:
         """Read whether the last pass was complete; mark this one as under way."""
         store = self.state.store
-        with store.transaction():
+        self.trusted = False
+        with self.state.recording("the start of the pass"), store.transaction():
             self.trusted = store.pass_complete(spider.name)
             if not self.state.settings.dry_run:
                 store.begin_pass(spider.name)
@@ -112,14 +117,14 @@ class IncrementalMiddleware(_BatchMiddleware):
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Record the pass as complete only if it ended by itself with nothing failed."""
-        if self.state.settings.dry_run:
-            return
+        if self.state.settings.dry_run or self.state.write_error is not None:
+            return  # a crawl stopped at a write error leaves its pass incomplete
         assert self.crawler.stats is not None
         stats = self.crawler.stats.get_stats()
         failed = sum(count for name, count in stats.items() if name.startswith("newsbot/failed/"))
         complete = reason == "finished" and not failed
         store = self.state.store
-        with store.transaction():
+        with self.state.recording("the end of the pass", close=False), store.transaction():
             store.end_pass(spider.name, complete, stats.get("newsbot/list_pages", 0))
 
     def filter_batch(self, response: Response, outputs: list[Any]) -> list[Any]:
@@ -199,7 +204,7 @@ class RedirectMemoryMiddleware:
                 request.url, safe_url_string(location.decode("latin-1"), encoding="utf-8")
             )
             store = self.state.store
-            with store.transaction():
+            with self.state.recording(f"the redirect of {request.url}"), store.transaction():
                 store.add_redirect(self.state.canonical(request.url), self.state.canonical(target))
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("newsbot/redirects_learnt")
@@ -221,3 +226,32 @@ class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
 
 
 _HEAD_REFRESH = "/html/head/meta[translate(@http-equiv, 'REFSH', 'refsh') = 'refresh']"
+
+
+class RetryBackoffMiddleware:
+    """Delays each retry Scrapy's RetryMiddleware schedules: the n-th retry of a request
+    waits ``NEWSBOT_RETRY_BACKOFF * 2**(n-1)`` seconds, at most ``NEWSBOT_RETRY_BACKOFF_MAX``
+    (0 turns the wait off). Placed before the downloader, so the wait holds no connection."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = CrawlState.of(crawler).settings
+        self.base, self.cap = settings.retry_backoff, settings.retry_backoff_max
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryBackoffMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        """Wait before a retried request goes out (its first attempt is not delayed)."""
+        delay = backoff_delay(int(request.meta.get("retry_times", 0)), self.base, self.cap)
+        if delay <= 0:
+            return
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import reactor
+        from twisted.internet.task import deferLater
+
+        logger.debug("retry %d of %s in %.2f s", request.meta["retry_times"], request.url, delay)
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("newsbot/retry_backoff_ms", round(delay * 1000))
+        await maybe_deferred_to_future(deferLater(reactor, delay))

@@ -16,10 +16,9 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from newsbot.core.clean import html_to_lines, sanitize_html, split_bylines, strip_boilerplate
-from newsbot.core.codes import DropReason, FailureKind, LostReason
+from newsbot.core.codes import DropReason, LostReason
 from newsbot.core.dates import SHANGHAI, format_date, parse_date
 from newsbot.core.dedup import minhash
-from newsbot.core.failures import describe
 from newsbot.core.labels import render_label
 from newsbot.crawlstate import CrawlState
 from newsbot.items import RECORD_FIELDS
@@ -84,8 +83,10 @@ class _FeedPipeline:
         state = CrawlState.of(self.crawler)
         if not state.settings.persistent or state.settings.dry_run:
             return
+        if state.write_error is not None:
+            return  # stopping: this one is read again next run
         canonical = state.canonical(article["url"])
-        with state.store.transaction():
+        with state.recording(f"that {article['url']} was {reason}"), state.store.transaction():
             state.store.add_skipped(canonical, article["feed"], article["url"], reason)
 
 
@@ -179,7 +180,9 @@ class ArchivePipeline(_FeedPipeline):
     Inside one transaction: a known canonical URL is dropped; a near-duplicate text gets
     ``duplicate_of`` (or is dropped, per feed); the line is written and flushed; only
     then is the record stored as seen. A kill at any point never leaves a record seen but
-    unwritten. The store is the crawl's (newsbot.crawlstate), opened on first use.
+    unwritten. The first write error (a full disk) cuts back what part of the line got
+    written and stops the crawl (``CrawlState.stop_writing``); nothing more is written.
+    The store is the crawl's (newsbot.crawlstate), opened on first use.
 
     Without a persistent state store (``NEWSBOT_STATE`` empty: a one-off run such as
     ``scrapy crawl FEED -O out.jsonl -s NEWSBOT_STATE=``) the archive is not touched:
@@ -221,10 +224,14 @@ class ArchivePipeline(_FeedPipeline):
 
     def process_item(self, item: Any) -> Any:
         article = ItemAdapter(item)
+        if self.state.write_error is not None:  # the crawl is stopping: write nothing more
+            stopped = f"not written: the crawl stopped at {self.state.write_error}"
+            raise ArticleDropped(LostReason.WRITE_ERROR, stopped)
         canonical = self.state.canonical(article["url"])
         path = self.writer.path_for(article["feed"], self.day)
         store = self.state.store
         duplicate_of: str | None = None
+        self._line_start: int | None = None
         try:
             with store.transaction():
                 known = store.known_url(canonical)
@@ -253,7 +260,8 @@ class ArchivePipeline(_FeedPipeline):
             article["duplicate_of"] = match.id
             self.stats.inc_value("newsbot/duplicates_marked")
         if self.archive:
-            self.writer.write({name: article[name] for name in RECORD_FIELDS}, path)
+            record = {name: article[name] for name in RECORD_FIELDS}
+            self._line_start = self.writer.write(record, path)
         store.add(
             article["id"], canonical, article["feed"], article["url"], str(path), signature,
             article["duplicate_of"],
@@ -261,12 +269,13 @@ class ArchivePipeline(_FeedPipeline):
         return None
 
     def write_failed(self, article: ItemAdapter, path: Path, exc: Exception) -> ArticleDropped:
-        """Count and log a record the archive could not take; return the DropItem to raise."""
-        detail = describe(type(exc).__name__, str(exc))
-        self.stats.inc_value(f"newsbot/failed/{FailureKind.WRITE}")
-        logger.error(
-            "feed %r: cannot write %s to %s: %s", article["feed"], article["url"], path, detail
-        )
+        """A record the archive could not take: its line, if written, is cut off again (its
+        record is not in the store), the crawl stops (``CrawlState.stop_writing``); return the
+        DropItem to raise."""
+        if self._line_start is not None:  # the line is on disk, its record is not: cut it
+            self.writer.cut(path, self._line_start)
+        where = self.state.settings.state if isinstance(exc, sqlite3.Error) else str(path)
+        detail = self.state.stop_writing(article["url"], where, exc)
         return ArticleDropped(LostReason.WRITE_ERROR, detail)
 
     def close_spider(self) -> None:

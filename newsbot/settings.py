@@ -14,10 +14,10 @@ NEWSPIDER_MODULE = "newsbot.spiders"
 
 # Every block of feeds.yaml becomes a spider (see newsbot/spiderloader.py).
 SPIDER_LOADER_CLASS = "newsbot.spiderloader.FeedSpiderLoader"
-
 # newsbot's `scrapy crawl`/`parse`/`check` (newsbot/ops/commands/): Scrapy's, with spider
-# arguments checked first (one line, exit 2); crawl adds `--fresh` and exit 1 for a failed
-# feed; parse and check run without the state store.
+# arguments checked first (one line, exit 2); crawl adds `--fresh`, exit 1 for a failed
+# feed and 74 for a crawl stopped by a write error; parse and check run without the
+# state store.
 COMMANDS_MODULE = "newsbot.ops.commands"
 
 # --- newsbot ---------------------------------------------------------------
@@ -84,6 +84,15 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
+# Scrapy retries 500 502 503 504 522 524 408 429 (RETRY_HTTP_CODES), never a 404 or 410.
+# Each retry waits first: NEWSBOT_RETRY_BACKOFF seconds, doubling with every further retry
+# of the same request, at most NEWSBOT_RETRY_BACKOFF_MAX (newsbot.middlewares; 0: no wait).
+NEWSBOT_RETRY_BACKOFF = 1.0
+NEWSBOT_RETRY_BACKOFF_MAX = 30.0
+# No news page is this big: a larger answer is refused unread (counted as lost/too-large),
+# one above the warning size is logged. Scrapy's defaults are 1 GiB and 32 MiB.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 # A request that failed after its retries gets one ERROR line, with its feed and reason,
 # from the spider's errback; Scrapy's own "Gave up retrying" line is DEBUG (a failure is
 # logged once).
@@ -122,6 +131,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newsbot.middlewares.RedirectMemoryMiddleware": 650,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "newsbot.middlewares.HeadMetaRefreshMiddleware": 580,
+    # After RetryMiddleware (550) has scheduled a retry, before the download: the wait.
+    "newsbot.middlewares.RetryBackoffMiddleware": 560,
 }
 # Incremental crawling: known article links are not requested, paging stops at an archived
 # list page (off without a persistent NEWSBOT_STATE); a dry run announces articles instead

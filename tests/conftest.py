@@ -186,11 +186,13 @@ async def crawl_in_process(
     workdir: Path,
     state: str = "",
     feeds: Path | None = None,
+    finish: str = "finished",
     **settings: Any,
 ) -> CrawlResult:
     """Crawl FEED in this process over the mirror, as `scrapy crawl FEED` would: the
-    project settings, the archive and state in ``workdir`` (``state`` empty: in memory).
-    Await it from a ``@pytest_twisted.ensureDeferred`` test."""
+    project settings, the archive and state in ``workdir`` (``state`` empty: in memory);
+    it must end with the ``finish`` reason. Await it from a ``@pytest_twisted.ensureDeferred``
+    test."""
     from scrapy import signals
     from scrapy.crawler import CrawlerRunner
 
@@ -224,7 +226,7 @@ async def crawl_in_process(
         root.removeHandler(handler)
         root.setLevel(level)
     assert crawler.stats is not None
-    assert crawler.stats.get_value("finish_reason") == "finished"
+    assert crawler.stats.get_value("finish_reason") == finish
     records = [
         json.loads(json.dumps({name: getattr(item, name) for name in RECORD_FIELDS}))
         for item in items

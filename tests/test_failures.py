@@ -7,6 +7,7 @@ import pytest
 
 from newsbot.core.codes import LostReason
 from newsbot.core.failures import (
+    backoff_delay,
     describe,
     fetch_reason,
     is_loss,
@@ -28,6 +29,12 @@ from newsbot.pipelines import ArticleDropped
         (["IgnoreRequest"], "Forbidden by robots.txt", LostReason.ROBOTS_TXT),
         (["IgnoreRequest"], "Filtered offsite request to 'x.cn'", LostReason.OFFSITE),
         (["IgnoreRequest"], "", LostReason.FETCH_ERROR),
+        (["DownloadFailedError", "Exception"],
+         "[<twisted.python.failure.Failure twisted.internet.error.ConnectionLost: lost>]",
+         LostReason.CONNECTION_LOST),
+        (["DownloadCancelledError", "Exception"],
+         "Expected to receive 15000000 bytes which is larger than download max size (10485760)"
+         " in request <GET x>.", LostReason.TOO_LARGE),
         (["CannotResolveHostError", "Exception"], "no such host", LostReason.FETCH_ERROR),
     ],
 )  # fmt: skip
@@ -45,6 +52,13 @@ def test_a_failure_is_described_in_one_line_that_always_says_something() -> None
     )
     assert describe("ValueError", "") == "ValueError: no message"
     assert describe("OSError", "disk\n  full") == "OSError: disk full"
+    wrapped = "[<twisted.python.failure.Failure twisted.internet.error.ConnectionLost: gone.>]"
+    assert describe("DownloadFailedError", wrapped) == "DownloadFailedError: ConnectionLost: gone."
+
+
+def test_a_retry_waits_longer_each_time_up_to_its_cap() -> None:
+    assert [backoff_delay(n, 1.0, 5.0) for n in range(5)] == [0.0, 1.0, 2.0, 4.0, 5.0]
+    assert backoff_delay(3, 0.0, 5.0) == 0.0  # off
 
 
 def test_mirror_urls_in_a_message_become_the_real_url() -> None:

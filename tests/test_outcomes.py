@@ -153,22 +153,25 @@ def test_an_unwritable_output_folder_fails_only_its_feed_and_marks_nothing_seen(
         second = newsbot_crawl(server, out, feeds=feeds)
     finally:
         stop(server.process)
-    assert first.returncode == 1, first.stdout + first.stderr[-3000:]
+    assert first.returncode == 74, first.stdout + first.stderr[-3000:]  # WRITE_FAILED
     day = next((out / "test_site").glob("*.jsonl")).name
     path = out / "second" / day
     assert len(read_jsonl(out / "test_site" / day)) == 3
     reports = json.loads(sorted((out / "_runs").glob("*.json"))[0].read_text(encoding="utf-8"))
     first_run = {report["feed"]: report for report in reports["feeds"]}
     assert outcome(first_run["test_site"]) == ("ok", 0, {}, 3)
-    assert outcome(first_run["second"]) == ("failed", 3, {"write": 3}, 0)
+    # The first write error stops the feed's crawl: one failure, one line; the rest unwritten.
+    assert outcome(first_run["second"]) == ("failed", 1, {"write": 1}, 0)
+    assert first_run["second"]["finish_reason"] == "write-failed"
     detail = f"FileExistsError: [Errno 17] File exists: '{out / 'second'}'"
     urls = [f"https://other.example.cn/news/a{n}.html" for n in range(100, 103)]
-    assert sorted(first_run["second"]["lost"], key=lambda lost: lost["url"]) == [
-        {"url": url, "reason": "write-error", "detail": detail} for url in urls
-    ]
-    for url in urls:
-        (line,) = problem_lines(first.stderr, "second", url)
-        assert str(path) in line and detail in line
+    lost = sorted(first_run["second"]["lost"], key=lambda lost: lost["url"])
+    assert [entry["url"] for entry in lost] == urls
+    (failed,) = [entry for entry in lost if entry["detail"] == detail]
+    assert failed["reason"] == "write-error"
+    assert all(entry["reason"] in ("write-error", "unknown") for entry in lost)
+    (line,) = [line for line in first.stderr.splitlines() if "] ERROR: " in line]
+    assert failed["url"] in line and str(path) in line and detail in line
 
     # Nothing of the failed feed was marked seen: the next run writes all of it.
     assert second.returncode == 0, second.stdout + second.stderr[-3000:]

@@ -81,9 +81,9 @@ def written_ids(archive: Path) -> list[str]:
     """Ids of every complete line in the archive."""
     ids = []
     for path in archive.glob("*/*.jsonl"):
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in path.read_bytes().splitlines():
             try:
-                ids.append(json.loads(line)["id"])
-            except ValueError:
-                continue  # the torn last line of a killed run
+                ids.append(json.loads(line.decode("utf-8"))["id"])
+            except ValueError:  # UnicodeDecodeError too: cut inside a character
+                continue  # the torn last line of a killed run, or one being written
     return ids

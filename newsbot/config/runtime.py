@@ -76,6 +76,8 @@ class NewsbotSettings:
     chromium_path: str = "/usr/bin/chromium"
     contact_url: str = DEFAULT_CONTACT_URL
     run_report: bool = True
+    retry_backoff: float = 1.0
+    retry_backoff_max: float = 30.0
 
     @property
     def persistent(self) -> bool:
@@ -112,4 +114,6 @@ class NewsbotSettings:
                 value("NEWSBOT_CONTACT_URL", defaults.contact_url) or defaults.contact_url
             ),
             run_report=_flag(value("NEWSBOT_RUN_REPORT", True)),
+            retry_backoff=float(value("NEWSBOT_RETRY_BACKOFF", defaults.retry_backoff)),
+            retry_backoff_max=float(value("NEWSBOT_RETRY_BACKOFF_MAX", defaults.retry_backoff_max)),
         )

@@ -17,8 +17,18 @@ class ExitCode(IntEnum):
     BAD_CONFIG = 2
     #: a feed is broken: it ran, but its pages no longer give what they used to
     BROKEN = 3
+    #: EX_IOERR: the archive or the state store could not be written (a full disk): the
+    #: feed's crawl stopped at the first write error
+    WRITE_FAILED = 74
     #: EX_TEMPFAIL: another crawl holds the run lock; cron will try again later
     LOCKED = 75
+
+
+class CloseReason(StrEnum):
+    """Why newsbot closed a spider itself (its ``finish_reason``)."""
+
+    #: the first write error of the archive or state store stops the feed's crawl
+    WRITE_FAILED = "write-failed"
 
 
 class DropReason(StrEnum):
@@ -91,6 +101,10 @@ class LostReason(StrEnum):
 
     TIMEOUT = "timeout"
     TRUNCATED = "truncated"
+    #: the connection was reset or closed before a whole answer came
+    CONNECTION_LOST = "connection-lost"
+    #: the answer was larger than DOWNLOAD_MAXSIZE (refused unread)
+    TOO_LARGE = "too-large"
     HTTP_ERROR = "http-error"
     REDIRECT_LOOP = "redirect-loop"
     OFFSITE = "offsite"

@@ -16,6 +16,9 @@ _REASON_BY_TYPE = {
     "DownloadTimeoutError": LostReason.TIMEOUT,
     "TimeoutError": LostReason.TIMEOUT,  # Twisted's, and the browser handler's bounded wait
     "ResponseDataLossError": LostReason.TRUNCATED,
+    "ConnectionLost": LostReason.CONNECTION_LOST,
+    "ConnectionDone": LostReason.CONNECTION_LOST,
+    "ConnectionResetError": LostReason.CONNECTION_LOST,
     "HttpError": LostReason.HTTP_ERROR,
 }
 #: IgnoreRequest tells why in its message only: words of the message → the reason.
@@ -24,6 +27,11 @@ _IGNORED_BECAUSE = (
     ("robots.txt", LostReason.ROBOTS_TXT),
     ("offsite", LostReason.OFFSITE),
 )
+#: Words of a download failure's message telling that the connection was lost or reset
+#: (Scrapy wraps Twisted's ConnectionLost in a DownloadFailedError).
+_CONNECTION_LOST = ("ConnectionLost", "ConnectionDone", "ConnectionResetError", "ConnectionAborted")
+#: Twisted's repr of a wrapped failure, as Scrapy's messages carry it.
+_FAILURE_REPR = re.compile(r"\[?<twisted\.python\.failure\.Failure (?:[\w]+\.)*(\w+): (.*?)>\]?")
 #: What an exception that has no message means (Scrapy raises some bare).
 _BARE = {"ResponseDataLossError": "the body ended before its Content-Length"}
 #: Characters that end a sentence rather than a URL in a message.
@@ -36,6 +44,10 @@ def fetch_reason(type_names: Sequence[str], message: str) -> LostReason:
     for name in type_names:
         if name in _REASON_BY_TYPE:
             return _REASON_BY_TYPE[name]
+        if name == "DownloadCancelledError" and "max size" in message:
+            return LostReason.TOO_LARGE
+        if name == "DownloadFailedError" and any(word in message for word in _CONNECTION_LOST):
+            return LostReason.CONNECTION_LOST
         if name == "IgnoreRequest":
             lowered = message.lower()
             return next(
@@ -43,6 +55,14 @@ def fetch_reason(type_names: Sequence[str], message: str) -> LostReason:
                 LostReason.FETCH_ERROR,
             )
     return LostReason.FETCH_ERROR
+
+
+def backoff_delay(retry: int, base: float, cap: float) -> float:
+    """Seconds to wait before retry number ``retry`` (1, 2, …): ``base``, then doubling,
+    never more than ``cap``; 0 for a first attempt or ``base`` 0."""
+    if retry <= 0 or base <= 0:
+        return 0.0
+    return float(min(cap, base * 2 ** (retry - 1)))
 
 
 def describe(type_name: str, message: str, status: int | None = None) -> str:
@@ -55,6 +75,7 @@ def describe(type_name: str, message: str, status: int | None = None) -> str:
             phrase = ""
         return f"HTTP {status} {phrase}".rstrip()
     text = " ".join(message.split()) or _BARE.get(type_name, "no message")
+    text = _FAILURE_REPR.sub(r"\1: \2", text)
     return f"{type_name}: {text}"
 
 

@@ -1,12 +1,14 @@
 """The mirror server: a threading HTTP/1.1 server answering ``/HOST/PATH?QUERY`` from a
 directory laid out by :mod:`newsbot.mirror.layout`, with simulated redirects, anti-bot
-challenges and faults (truncated bodies, hangs, error statuses) per host (see
-docs/mirror.md)."""
+challenges and faults (truncated bodies, hangs, error statuses, resets, padded bodies;
+each for every request of a path or only its first N) per host (see docs/mirror.md)."""
 
 from __future__ import annotations
 
 import json
 import logging
+import socket
+import struct
 import threading
 import time
 from http import HTTPStatus
@@ -64,17 +66,27 @@ class MirrorRequestHandler(BaseHTTPRequestHandler):
         fault = self.server.fault_for(host, path)
         if "hang" in fault:  # a server that stalls before it answers
             time.sleep(float(fault["hang"]))
+        if fault.get("reset"):
+            self._reset()
+            return
         if "status" in fault:
             status = HTTPStatus(int(fault["status"]))
             self._send(status, "text/plain", b"mirror fault\n", send_body)
             return
-        self._serve(host, path, relpath, send_body, fault.get("truncate"))
+        self._serve(host, path, relpath, send_body, fault)
+
+    def _reset(self) -> None:
+        """Close the connection abruptly, answering nothing: with SO_LINGER 0 the kernel
+        sends a TCP reset (a server or middlebox that dropped the connection)."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
 
     def _serve(
-        self, host: str, path: str, relpath: PurePosixPath, send_body: bool, truncate: int | None
+        self, host: str, path: str, relpath: PurePosixPath, send_body: bool, fault: dict[str, Any]
     ) -> None:
-        """A redirect, the challenge, or the saved page (its body cut after ``truncate``
-        bytes, if given)."""
+        """A redirect, the challenge, or the saved page (its body padded by ``pad`` bytes,
+        or cut after ``truncate`` bytes, if the fault says so)."""
         location = self.server.redirect_for(host, path)
         if location is not None:
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
@@ -99,10 +111,12 @@ class MirrorRequestHandler(BaseHTTPRequestHandler):
             return
         body = file.read_bytes()
         content_type = guess_content_type(file.name, body)
+        if "pad" in fault:  # a huge page: the saved one and then N bytes of blanks
+            body += b" " * int(fault["pad"])
         rule = self.server.header_for(host, path)
         if rule is not None:
             content_type = with_charset(content_type, rule)
-        self._send(HTTPStatus.OK, content_type, body, send_body, truncate)
+        self._send(HTTPStatus.OK, content_type, body, send_body, fault.get("truncate"))
 
     def _send(
         self,
@@ -143,6 +157,8 @@ class MirrorServer(ThreadingHTTPServer):
         self._log_lock = threading.Lock()
         #: Rule files read, by path: (modification time, contents); re-read when changed.
         self._rules: dict[Path, tuple[int, Any]] = {}
+        #: Requests of each (host, path) that had a fault limited by ``times``.
+        self._fault_counts: dict[tuple[str, str], int] = {}
         super().__init__((host, port), MirrorRequestHandler)
 
     def host_rule(self, host: str, name: str) -> Any:
@@ -166,9 +182,17 @@ class MirrorServer(ThreadingHTTPServer):
 
     def fault_for(self, host: str, path: str) -> dict[str, Any]:
         """The fault to simulate for ``path`` (as requested, with its query) of ``host``,
-        from the host's ``_faults.json``; {} for none."""
+        from the host's ``_faults.json``; {} for none. A fault with ``times: N`` applies
+        to the first N requests of the path only (counted here), then the page is served."""
         rules: dict[str, dict[str, Any]] = self.host_rule(host, FAULT_RULE) or {}
-        return rules.get(path, {})
+        fault = rules.get(path, {})
+        if "times" in fault:
+            with self._log_lock:
+                seen = self._fault_counts.get((host, path), 0)
+                self._fault_counts[(host, path)] = seen + 1
+            if seen >= int(fault["times"]):
+                return {}
+        return fault
 
     def header_for(self, host: str, path: str) -> str | None:
         """The Content-Type rule for ``path`` (as requested, with its query) of ``host``,

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbot.closing import CLOSING_LINE_STAT, unreachable_hosts
-from newsbot.core.codes import EXTRACTION_DROPS, ExitCode, LostReason
+from newsbot.core.codes import EXTRACTION_DROPS, CloseReason, ExitCode, LostReason
 from newsbot.core.dates import SHANGHAI
 
 logger = logging.getLogger(__name__)
@@ -195,7 +195,10 @@ class RunReport:
 
     @property
     def exit_code(self) -> ExitCode:
-        """0 when every feed is ok; 1 when one failed; 3 when one is broken (none failed)."""
+        """0 when every feed is ok; 1 when one failed; 3 when one is broken (none failed);
+        74 when a feed stopped at a write error (a full disk), whatever the others did."""
+        if any(item.finish_reason == CloseReason.WRITE_FAILED for item in self.feeds):
+            return ExitCode.WRITE_FAILED
         return EXIT_CODES[self.status]
 
     def to_json(self) -> str:
@@ -226,7 +229,11 @@ def write_report(runs_dir: Path, report: RunReport) -> Path:
     started = datetime.fromisoformat(report.started).astimezone(UTC)
     path = runs_dir / f"{started:%Y%m%dT%H%M%S.%fZ}.json"
     partial = path.with_suffix(".json.tmp")
-    partial.write_text(report.to_json(), encoding="utf-8")
+    try:
+        partial.write_text(report.to_json(), encoding="utf-8")
+    except OSError:
+        partial.unlink(missing_ok=True)  # no half report left behind
+        raise
     partial.replace(path)  # a reader never sees half a report
     return path
 

@@ -52,7 +52,7 @@ def run_feeds(options: RunOptions) -> int:
     """Crawl the feeds; print the summary (or the dry-run listing); write the run report.
 
     Returns the exit code: 0 all ok, 1 a feed failed, 2 bad configuration or options,
-    3 a feed is broken (newsbot.ops.health).
+    3 a feed is broken, 74 a feed stopped at a write error (newsbot.ops.health).
     """
     try:
         settings = crawl_settings(options)
@@ -70,11 +70,15 @@ def run_feeds(options: RunOptions) -> int:
         elapsed=round(time.monotonic() - started, 2),
         feeds=feed_reports(crawlers, options),
         command=options.command,
-    )
-    path = write_report(options.runs_dir, report)
+    )  # fmt: skip
+    try:
+        written = f"run report: {write_report(options.runs_dir, report)}"
+    except OSError as exc:  # a full disk: the summary still says what happened
+        written = f"newsbot crawl: cannot write the run report to {options.runs_dir}: {exc}"
+        print(written, file=sys.stderr)
     if not options.quiet or report.status != OK:
         print_summary(report)
-        print(f"run report: {path}")
+        print(written)
     return report.exit_code
 
 

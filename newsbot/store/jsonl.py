@@ -1,4 +1,6 @@
-"""Durable JSONL writing: a line is flushed before its record counts as seen."""
+"""Durable JSONL writing: a line is flushed before its record counts as seen, and a line
+that could not be written whole (a full disk) is cut off again, so no file keeps a torn
+line."""
 
 from __future__ import annotations
 
@@ -7,7 +9,10 @@ import os
 import string
 from collections.abc import Mapping
 from pathlib import Path
-from typing import IO
+from typing import BinaryIO
+
+#: The system call that writes bytes to a file (a test stands a failing disk in for it).
+_write = os.write
 
 #: The placeholders an output pattern may use.
 PATTERN_FIELDS = frozenset({"feed", "day", "month"})
@@ -33,25 +38,47 @@ class JsonlWriter:
     def __init__(self, pattern: str, fsync: bool = False) -> None:
         self.pattern = pattern
         self.fsync = fsync
-        self._files: dict[Path, IO[str]] = {}
+        self._files: dict[Path, BinaryIO] = {}
 
     def path_for(self, feed: str, day: str) -> Path:
         """The file a feed's records of a crawl day (``YYYY-MM-DD``) go to."""
         return Path(self.pattern.format(feed=feed, day=day, month=day[:7]))
 
-    def write(self, record: Mapping[str, object], path: Path) -> None:
-        """Append one record as one line and flush it to the OS (and disk, with fsync)."""
-        handle = self._files.get(path) or self._open(path)
-        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        handle.flush()
-        if self.fsync:
-            os.fsync(handle.fileno())
+    def write(self, record: Mapping[str, object], path: Path) -> int:
+        """Append one record as one line, handed to the OS whole (and to the disk, with
+        fsync); return the file's size before it, for :meth:`cut`.
 
-    def _open(self, path: Path) -> IO[str]:
+        Raises OSError naming ``path`` when the line cannot be written whole; what part of
+        it reached the file is cut off first.
+        """
+        handle = self._files.get(path) or self._open(path)
+        data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        fd = handle.fileno()
+        start = os.fstat(fd).st_size
+        try:
+            done = 0
+            while done < len(data):
+                done += _write(fd, data[done:])
+            if self.fsync:
+                os.fsync(fd)
+        except OSError as exc:
+            self.cut(path, start)
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+        return start
+
+    def cut(self, path: Path, size: int) -> None:
+        """Cut ``path`` back to ``size`` bytes (a line whose record could not be stored)."""
+        handle = self._files.get(path)
+        if handle is not None:
+            os.ftruncate(handle.fileno(), size)
+        else:
+            os.truncate(path, size)
+
+    def _open(self, path: Path) -> BinaryIO:
         path.parent.mkdir(parents=True, exist_ok=True)
         drop_torn_tail(path)
-        handle = path.open("a", encoding="utf-8")
-        self._files[path] = handle
+        handle = path.open("ab", buffering=0)
+        self._files[path] = handle  # FileIO: unbuffered
         return handle
 
     def close(self) -> None:

@@ -121,15 +121,17 @@ class SqliteStateStore:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """An IMMEDIATE transaction: other processes wait until it commits or rolls back,
-        other threads of this one until it ends."""
+        other threads of this one until it ends. A COMMIT that fails (a full disk) is rolled
+        back too, so no transaction stays open."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     @_locked
     def known_url(self, canonical_url: str) -> str | None:

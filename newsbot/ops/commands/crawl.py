@@ -2,11 +2,12 @@
 
 - Spider arguments (``-a max_pages=1``) are checked first: a bad or unknown one is one
   line and exit 2, before anything starts.
-
 - ``--fresh`` (or ``-s NEWSBOT_FRESH=1``) re-reads every article with an empty in-memory
   state store: the state file and the archive are untouched, records go only to ``-O``.
 - Scrapy's dumps (settings, components, stats) and a robots.txt download error (with
   its traceback) are DEBUG, as in ``newsbot crawl``'s log (newsbot.ops.logs).
+- A crawl stopped by a write error (a full disk: ``write-failed``) exits 74
+  (``ExitCode.WRITE_FAILED``), as ``newsbot crawl`` does.
 - A feed the health rules judge **failed** (newsbot.ops.health: a page failed, nothing
   was downloaded — an unreachable site) exits 1, as ``newsbot crawl`` does; Scrapy
   itself exits 0 whenever the crawl could start.
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
-from newsbot.core.codes import ExitCode
+from newsbot.core.codes import CloseReason, ExitCode
 from newsbot.ops.commands import check_spider_arguments
 from newsbot.ops.health import FAILED, feed_report, judge
 from newsbot.ops.logs import demote_boilerplate
@@ -70,6 +71,9 @@ class Command(ScrapyCrawl):
         for crawler in self.crawlers:
             if crawler.stats is None or crawler.spider is None:
                 continue  # never started: Scrapy's bootstrap_failed already says 1
+            if crawler.stats.get_value("finish_reason") == CloseReason.WRITE_FAILED:
+                self.exitcode = ExitCode.WRITE_FAILED  # a full disk outranks a failed feed
+                return
             report = judge(feed_report(crawler.spider.name, crawler.stats.get_stats()), [])
             if report.status == FAILED:
                 self.exitcode = max(self.exitcode, ExitCode.FAILED)
