@@ -94,7 +94,9 @@ def test_a_full_disk_stops_the_crawl_and_a_rerun_writes_the_rest(
         subprocess.run(["umount", str(small)], check=True)
     assert full.returncode == ExitCode.WRITE_FAILED, full.stdout + full.stderr[-3000:]
     assert "Traceback" not in full.stderr, full.stderr[-3000:]
-    (line,) = error_lines(full.stderr)
+    errors = error_lines(full.stderr)
+    assert len(errors) == 1, full.stderr[-4000:]
+    (line,) = errors
     assert f"to {small}/" in line and ("No space left on device" in line or "disk is full" in line)
     assert "the crawl stops here" in line
     written = archive_ids(roomy)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from newsbot.core.codes import CloseReason
 from newsbot.crawlstate import CrawlState
 from newsbot.ops.health import (
     RunReport,
@@ -113,6 +114,10 @@ class CrawlReport:
         try:
             path = write_report(self.runs_dir, report)
         except OSError as exc:
-            logger.error("feed %r: cannot write its run report in %s: %s", name, self.runs_dir, exc)
+            # After a write error that stopped the crawl (a full disk) that ERROR line is
+            # the one to read; the report failing on the same disk is a consequence.
+            level = logging.WARNING if reason == CloseReason.WRITE_FAILED else logging.ERROR
+            logger.log(level, "feed %r: cannot write its run report in %s: %s", name,
+                       self.runs_dir, exc)  # fmt: skip
             return
         logger.info("feed %r: run %s; report %s", name, feed.status, path)
