@@ -227,7 +227,7 @@ def test_crawl_and_status_read_the_feeds_file_given(tmp_path: Path) -> None:
         ["newsbot", "crawl", "--feeds", str(one), "--dry-run", "--out", str(tmp_path), "icbc_news"]
     )
     assert crawl.returncode == 2
-    assert crawl.stderr == "newsbot crawl: unknown feed(s): icbc_news; known: nfra_news\n"
+    assert crawl.stderr == "newsbot crawl: unknown feed 'icbc_news'; known feeds: nfra_news\n"
     status = run_command(["newsbot", "status", "--feeds", str(one), "--out", str(tmp_path),
                           "icbc_news"])  # fmt: skip
     assert status.returncode == 2

@@ -177,8 +177,9 @@ def test_output_pattern_log_file_and_quiet_stderr(mirror: Mirror, tmp_path: Path
     bad = newsbot_crawl(mirror, out, "icbc_news", "--pattern", "{feed}/{date}.jsonl")
     assert bad.returncode == 2
     assert "uses {date}; only {feed}, {day} and {month} exist" in bad.stderr
-    unknown = newsbot_crawl(mirror, out, "no_such_feed")
-    assert unknown.returncode == 2 and "unknown feed(s): no_such_feed" in unknown.stderr
+    unknown = newsbot_crawl(mirror, out, "icbc_new")
+    assert unknown.returncode == 2
+    assert "unknown feed 'icbc_new'; did you mean 'icbc_news'? known feeds: " in unknown.stderr
     wrong = newsbot_crawl(mirror, out, "icbc_news", "-s", "DOWNLOAD_DELAY")
     assert wrong.returncode == 2 and "'DOWNLOAD_DELAY' is not NAME=VALUE" in wrong.stderr
 

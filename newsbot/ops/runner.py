@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from newsbot.config import FeedConfigError, load_feeds
+from newsbot.config.messages import unknown_feed
 from newsbot.core.codes import ExitCode
 from newsbot.ops.health import (
     OK,
@@ -103,9 +104,7 @@ def select_feeds(names: Sequence[str], settings: Settings) -> list[str]:
     known = [feed.name for feed in load_feeds(feeds_path(settings))]
     unknown = [name for name in names if name not in known]
     if unknown:
-        raise ValueError(
-            f"unknown feed(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-        )
+        raise ValueError("; ".join(unknown_feed(name, known) for name in unknown))
     return list(dict.fromkeys(names)) or known
 
 
