@@ -7,8 +7,9 @@ commands before it (``cd``, ``.``, ``export``), and must exit 0 with its key out
 
 Placeholders and stand-ins, the only places where the test does not do what a reader does:
 
-* ``git clone URL``: URL is replaced by this repository (``ROOT``, its committed HEAD), so
-  the clone is of the code under test, offline.
+* ``git clone URL``: URL is replaced by ``origin/newsbot.git``, a symlink to this
+  repository (``ROOT``), so the clone is of the code under test (its committed HEAD,
+  offline) and lands in ``newsbot/`` as a clone of the real URL does.
 * ``make setup``: stood in for by a symlink ``.venv`` → this test's venv (the same
   ``pyproject.toml`` installed), and ``PYTHONPATH`` naming the clone, so that the clone's
   own code runs, with the venv's dependencies. No download, no minute of pip.
@@ -61,12 +62,13 @@ EXPECTED: dict[str, list[str]] = {
     "newsbot status icbc_news": ["status ok (exit 0)", "icbc_news "],
     "cat >> feeds.yaml": [],
     "newsbot validate": ["17 feeds OK", NEW_FEED],
+    "newsbot mirror tests/sites": ["http://127.0.0.1:"],
     "export NEWSBOT_MIRROR=": [],
     "scrapy parse --spider psbc_news": [
         f"'title': '{NEW_TITLE}'",
         f"'feed': '{NEW_FEED}'",
         "'date': '2022-03-30 18:30:00 +0800'",
-    ],  # fmt: skip
+    ],
     "scrapy check psbc_news": ["Ran 2 contracts", "\nOK"],
     "newsbot demo psbc_news": [f"{NEW_FEED}: 2 new records", "status ok (exit 0)"],
     "(crontab -l": [],
@@ -117,13 +119,14 @@ class Walkthrough:
 
     home: Path
     env: dict[str, str]
+    origin: Path
     state: list[str] = field(default_factory=list)
     port: str = PORT
     background: list[subprocess.Popen[str]] = field(default_factory=list)
 
     def script(self, command: str, *, exec_last: bool = False) -> str:
         """The command after the state-changing ones, placeholders filled in."""
-        command = command.replace(CLONE_URL, str(ROOT))
+        command = command.replace(CLONE_URL, str(self.origin))
         command = command.replace(f"127.0.0.1:{PORT}", f"127.0.0.1:{self.port}")
         return "\n".join(["set -e", *self.state, f"exec {command}" if exec_last else command])
 
@@ -154,8 +157,8 @@ class Walkthrough:
         """A server line (``… &``): started on a free port; its first line is its URL."""
         script = self.script(command.replace(f"--port {PORT}", "--port 0"), exec_last=True)
         process = subprocess.Popen(
-            ["bash", "-c", script], cwd=self.home, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            text=True,
+            ["bash", "-c", script], cwd=self.home, env=self.env, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         self.background.append(process)
         assert process.stdout is not None
@@ -186,7 +189,10 @@ def test_first_ten_minutes_command_by_command(tmp_path: Path) -> None:
         pytest.skip("not a git checkout: nothing to clone")
     commands = section_commands((ROOT / "README.md").read_text(encoding="utf-8"))
     (tmp_path / "home").mkdir()
-    walk = Walkthrough(tmp_path / "home", walkthrough_env(tmp_path))
+    (tmp_path / "origin").mkdir()
+    origin = tmp_path / "origin" / "newsbot.git"
+    origin.symlink_to(ROOT)
+    walk = Walkthrough(tmp_path / "home", walkthrough_env(tmp_path), origin)
     used: set[str] = set()
     try:
         for command in commands:
