@@ -4,6 +4,8 @@ The commands are read from the README itself: every ```sh block under the sectio
 heading, one command a line (a here-document is one command with its body). Each runs in
 its own ``bash``, in a temporary folder that ``git clone`` fills, after the shell-state
 commands before it (``cd``, ``.``, ``export``), and must exit 0 with its key output.
+The commands come from this checkout's README; the files they use, from its committed
+HEAD (what ``git clone`` gives): commit a new page before running this test.
 
 Placeholders and stand-ins, the only places where the test does not do what a reader does:
 
