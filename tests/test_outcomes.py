@@ -11,23 +11,9 @@ from typing import Any
 
 from tests.conftest import read_jsonl, run_command, start_mirror, stop
 from tests.test_scheduled import last_report, newsbot_crawl
-from tests.testsite import site_feed, story_text, write_site
+from tests.testsite import api_feed, site_feed, story_text, write_site
 
-API_FEED = """  - name: api_site
-    kind: bank
-    flow: json
-    categories: testsite
-    tags: 测试
-    source: 测试银行
-    max_pages: 1
-    list_api:
-      url: "https://api.example.cn/list?page={page}"
-      items: rows
-      link: "https://api.example.cn/a/{id}.html"
-    article_api:
-      url: "https://api.example.cn/doc?id={id}"
-      fields: {title: data.title, date: data.date, body: data.body}
-"""
+API_FEED = api_feed("api_site")
 
 
 def feeds_file(tmp_path: Path, *blocks: str) -> Path:

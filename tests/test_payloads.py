@@ -22,7 +22,7 @@ from newsbot.browser import DEFAULT_CHROMIUM, chromium_available
 from newsbot.core.clean import ALLOWED_TAGS, html_to_lines, sanitize_html, strip_boilerplate
 from newsbot.core.clean.attributes import safe_style, safe_url
 from tests.conftest import ROOT, Mirror, crawl_in_process, start_mirror, stop
-from tests.testsite import SITE_FEED, story_text, write_site
+from tests.testsite import SITE_FEED, api_feed, story_text, write_site
 from tests.xss_payloads import PAYLOADS
 
 BASE = "https://bank.example.cn/news/a0.html"
@@ -135,21 +135,7 @@ def test_the_corpus_covers_every_class() -> None:
     }  # fmt: skip
 
 
-API_FEED = """  - name: api_payloads
-    kind: bank
-    flow: json
-    categories: testsite
-    tags: 测试
-    source: 测试银行
-    max_pages: 1
-    list_api:
-      url: "https://api.example.cn/list?page={page}"
-      items: rows
-      link: "https://api.example.cn/a/{id}.html"
-    article_api:
-      url: "https://api.example.cn/doc?id={id}"
-      fields: {title: data.title, date: data.date, body: data.body}
-"""
+API_FEED = api_feed("api_payloads")
 
 
 def _date(k: int) -> str:

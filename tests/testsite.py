@@ -45,6 +45,29 @@ def site_feed(name: str, host: str = "bank.example.cn", start: str = "news/index
     return block.replace("bank.example.cn/news/index.html", f"{host}/{start}")
 
 
+def api_feed(name: str) -> str:
+    """The feeds.yaml block of a JSON list API + article API test site named ``name``
+    (list ``https://api.example.cn/list?page=N``, documents ``/doc?id=ID``)."""
+    return API_FEED_BLOCK.replace("{name}", name)
+
+
+API_FEED_BLOCK = """  - name: {name}
+    kind: bank
+    flow: json
+    categories: testsite
+    tags: 测试
+    source: 测试银行
+    max_pages: 1
+    list_api:
+      url: "https://api.example.cn/list?page={page}"
+      items: rows
+      link: "https://api.example.cn/a/{id}.html"
+    article_api:
+      url: "https://api.example.cn/doc?id={id}"
+      fields: {title: data.title, date: data.date, body: data.body}
+"""
+
+
 def write_site(
     root: Path,
     articles: int,
