@@ -17,7 +17,7 @@ _DROPPED_TAGS = ("script", "style", "noscript", "svg", "iframe", "form", "button
                  "textarea", "nav", "footer", "aside", "template")
 #: class/id words of page chrome: comments (never a date source), footers, menus, share bars.
 _CHROME = re.compile(
-    r"comment|reply|评论|footer|copyright|breadcrumb|crumb|share|toolbar|(?:^|[\s_-])nav(?:$|[\s_-])"
+    r"comment|reply|评论|foot|copyright|(?:^|[\s_-])bottom|breadcrumb|crumb|share|toolbar|(?:^|[\s_-])nav(?:$|[\s_-])"
     r"|(?:^|[\s_-])menu|login|^quote_",
     re.IGNORECASE,
 )
@@ -61,20 +61,27 @@ def _own_text(element: lxml_html.HtmlElement) -> int:
 def text_sizes(
     root: lxml_html.HtmlElement, title: lxml_html.HtmlElement | None
 ) -> dict[lxml_html.HtmlElement, int]:
-    """Total non-link text of every element, counting only text after the title element."""
+    """Total non-link text of every element, counting only text after the title element;
+    an element with at least as much link text as other text (a list column, a menu, a
+    teaser list) counts as none."""
     order = list(root.iter())
     start = 0
     if title is not None and title in order:
         start = order.index(title) + sum(1 for _ in title.iterdescendants()) + 1
     sizes = {element: 0 for element in order}
+    links = dict(sizes)
     for index in range(len(order) - 1, -1, -1):
         element = order[index]
-        own = _own_text(element) if index >= start else 0
-        inside_link = any(a.tag == "a" for a in element.iterancestors())
-        sizes[element] += 0 if inside_link else own
+        if element.tag == "a":
+            links[element] = len(squash(element.text_content()))
+        else:
+            sizes[element] += _own_text(element) if index >= start else 0
+        if element.tag != "a" and links[element] >= sizes[element]:
+            sizes[element] = links[element] = 0  # navigation, counted once, where it is
         parent = element.getparent()
         if parent is not None and parent in sizes:
             sizes[parent] += sizes[element]
+            links[parent] += links[element]
     return sizes
 
 
@@ -115,6 +122,8 @@ def strip_head(
         title.drop_tree()
     for child in list(container):
         text = squash(child.text_content())
+        if squash(container.text) or child.tag in ("br", "img", "table"):
+            break  # bare text or an image first: the article starts here
         if text and not _is_publish_line(text, title_text) and not _only_links(child):
             break
         removed.append(text)
