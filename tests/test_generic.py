@@ -1,6 +1,8 @@
 """The generic extractor (newsbot/core/extract/generic.py): one hand-written page per
 template, modelled on the real structures, then the bundled sites against their feeds."""
 
+# ruff: noqa: E501 -- hand-written pages of CJK text (two columns a character) read better unbroken
+
 from __future__ import annotations
 
 import json
@@ -17,7 +19,9 @@ ROOT = Path(__file__).resolve().parent
 CRAWL_TIME = datetime(2022, 3, 25, 20, 0, tzinfo=SHANGHAI)
 P1 = "近期，全国本土聚集性疫情呈现点多、面广、频发的特点，证券行业积极行动起来，做好金融服务保障工作。"
 P2 = "中证协介绍，本轮疫情以来，各证券公司深入贯彻决策部署，确保公司经营正常开展、信息系统安全稳定运行。"
-P3 = "下一步，行业将继续统筹疫情防控和业务发展，切实保障投资者权益和健康安全，维护资本市场平稳运行。"
+P3 = (
+    "下一步，行业将继续统筹疫情防控和业务发展，切实保障投资者权益和健康安全，维护资本市场平稳运行。"
+)
 
 
 def page(title: str, body: str, head: str = "", charset: str = "utf-8") -> str:
@@ -202,8 +206,14 @@ def test_two_column_list_page_next_to_the_article() -> None:
 def test_gbk_bytes_even_when_the_label_lies(declared: str) -> None:
     body = f"""<div class="content_title">齐心抗“疫”共同守“沪” 渤海银行上海分行全力做好金融服务</div>
       <div class="content_info">2022-04-01 来源: 渤海银行上海分行</div><div class="content_body"><p>{P1}</p><p>{P2}</p></div>"""
-    html = page("齐心抗“疫”共同守“沪” 渤海银行上海分行全力做好金融服务_中国金融新闻网", body, charset=declared)
-    got = extract_generic(html.encode("gbk"), "http://www.financialnews.com.cn/yh/sd/202204/t20220401_1.html")
+    html = page(
+        "齐心抗“疫”共同守“沪” 渤海银行上海分行全力做好金融服务_中国金融新闻网",
+        body,
+        charset=declared,
+    )
+    got = extract_generic(
+        html.encode("gbk"), "http://www.financialnews.com.cn/yh/sd/202204/t20220401_1.html"
+    )
     assert got.title == "齐心抗“疫”共同守“沪” 渤海银行上海分行全力做好金融服务"
     assert (got.date, got.source) == ("2022-04-01 00:00:00 +0800", "渤海银行上海分行")
     assert got.text == f"{P1}\n{P2}"
@@ -221,7 +231,11 @@ def test_br_only_body_with_bare_text_and_an_editor_line() -> None:
 
 @pytest.mark.parametrize(
     ("printed", "expected"),
-    [("今天 10:30", "2022-03-25 10:30:00"), ("昨天 23:05", "2022-03-24 23:05:00"), ("5分钟前", "2022-03-25 19:55:00")],
+    [
+        ("今天 10:30", "2022-03-25 10:30:00"),
+        ("昨天 23:05", "2022-03-24 23:05:00"),
+        ("5分钟前", "2022-03-25 19:55:00"),
+    ],
 )
 def test_relative_dates_count_from_the_crawl_time(printed: str, expected: str) -> None:
     body = f"<h1>央行公开市场操作</h1><div class='time'>{printed}</div><div class='c'><p>{P1}</p></div>"
@@ -251,11 +265,15 @@ def bundled_pages() -> list[tuple[str, dict[str, str]]]:
     return list(found.values())
 
 
-@pytest.mark.parametrize(("feed", "record"), bundled_pages(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("feed", "record"), bundled_pages(), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_bundled_pages_match_the_configured_feeds(feed: str, record: dict[str, str]) -> None:
     """Title and text exactly, the date to the minute the page prints (East Money's feeds
     take the seconds from the list API, which the page does not show)."""
-    got = extract_generic((ROOT / "sites" / mirror_relpath(record["url"])).read_bytes(), record["url"])
+    got = extract_generic(
+        (ROOT / "sites" / mirror_relpath(record["url"])).read_bytes(), record["url"]
+    )
     assert got.title == record["title"]
     assert got.text == record["text"]
     assert got.date is not None and got.date[:16] == record["date"][:16]

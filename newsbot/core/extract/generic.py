@@ -117,9 +117,7 @@ def extract_generic(
     body_html = None
     if container is not None:
         zone.extend(strip_head(container, heading, title or ""))
-        body_html = strip_boilerplate(
-            serialize_children(container), title, cut_after=cut_markers()
-        )
+        body_html = strip_boilerplate(serialize_children(container), title, cut_after=cut_markers())
         lines = html_to_lines(serialize_children(container))
     signed = [line for line in lines[-3:] if DATE_TEXT.fullmatch(line)]  # a release's signature
     from_url = url_date(url)

@@ -13,8 +13,21 @@ from lxml import html as lxml_html
 from newsbot.core.extract.generic_meta import BYLINES, DATE_TEXT, squash
 
 #: Elements that never hold article text.
-_DROPPED_TAGS = ("script", "style", "noscript", "svg", "iframe", "form", "button", "select",
-                 "textarea", "nav", "footer", "aside", "template")
+_DROPPED_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "svg",
+    "iframe",
+    "form",
+    "button",
+    "select",
+    "textarea",
+    "nav",
+    "footer",
+    "aside",
+    "template",
+)
 #: class/id words of page chrome: comments (never a date source), footers, menus, share bars.
 _CHROME = re.compile(
     r"comment|reply|评论|foot|copyright|(?:^|[\s_-])bottom|breadcrumb|crumb|share|toolbar|(?:^|[\s_-])nav(?:$|[\s_-])"

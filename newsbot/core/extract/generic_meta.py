@@ -41,7 +41,9 @@ _SCRIPT_DATE = re.compile(
     r"|publishDate|pubDate|publish_date)[\"']?\s*[:=]\s*[\"']([^\"']{8,40})[\"']"
 )
 BYLINES = {
-    "source": re.compile(r"(?:文章来源|内容来源|本文来源|稿件来源|信息来源|来源)\s*[:：]\s*([^\s|丨/，,）)】\]]+)"),
+    "source": re.compile(
+        r"(?:文章来源|内容来源|本文来源|稿件来源|信息来源|来源)\s*[:：]\s*([^\s|丨/，,）)】\]]+)"
+    ),
     "author": re.compile(r"(?<!原)作者\s*[:：]\s*([^\s|丨/，,）)】\]]+)"),
     "editor": re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*([^\s|丨/，,）)】\]]+)"),
 }
@@ -136,7 +138,9 @@ def _json_ld_dates(script: str) -> list[str]:
     except ValueError:
         return []
     blocks = data if isinstance(data, list) else [data]
-    return [str(b["datePublished"]) for b in blocks if isinstance(b, dict) and b.get("datePublished")]
+    return [
+        str(b["datePublished"]) for b in blocks if isinstance(b, dict) and b.get("datePublished")
+    ]
 
 
 def printed_date(texts: Iterable[str], now: datetime | None) -> tuple[str, datetime] | None:
