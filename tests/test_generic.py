@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from newsbot.config.loader import parse_feeds
 from newsbot.core.dates import SHANGHAI
 from newsbot.core.extract.generic import GenericArticle, extract_generic
 from newsbot.mirror.layout import mirror_relpath
@@ -282,3 +283,27 @@ def test_bundled_pages_match_the_configured_feeds(feed: str, record: dict[str, s
 def test_bundled_pages_cover_every_html_feed() -> None:
     feeds = {feed for feed, _ in bundled_pages()}
     assert len(bundled_pages()) == 35 and len(feeds) == 11
+
+
+def feed_sources() -> dict[str, str | None]:
+    """Each feed's constant ``source:`` of feeds.yaml (None: the page names it)."""
+    text = (ROOT.parent / "feeds.yaml").read_text(encoding="utf-8")
+    return {feed.name: feed.source for feed in parse_feeds(text)}
+
+
+@pytest.mark.parametrize(
+    ("feed", "record"), bundled_pages(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_bundled_pages_bylines_match_the_configured_feeds(
+    feed: str, record: dict[str, str]
+) -> None:
+    """Author and editor as the feeds give them; the source too, unless the feed sets one
+    in feeds.yaml (ICBC and BOC print none; PBOC prints its column, 文章来源：沟通交流)."""
+    got = extract_generic(
+        (ROOT / "sites" / mirror_relpath(record["url"])).read_bytes(), record["url"]
+    )
+    for name in ("author", "editor"):
+        if name in record:
+            assert getattr(got, name) == record[name]
+    if feed_sources()[feed] is None:
+        assert got.source == record["source"]

@@ -186,12 +186,23 @@ def page_clock(meta: list[str], crawl_time: datetime | None) -> datetime | None:
 
 
 def find_bylines(*zones: Iterable[str]) -> dict[str, str]:
-    """Source, author and editor from labelled lines, the first zone that has one winning."""
+    """Source, author and editor from labelled lines, the first zone that has one winning.
+
+    A line holding one label only gives all of its rest (``作者:工行三明分行 陈丽新``);
+    a line with several (``作者：张三 2022-03-25 来源：证券时报``) gives a word each."""
     found: dict[str, str] = {}
     for zone in zones:
         for line in zone:
             for name, pattern in BYLINES.items():
                 match = pattern.search(line)
                 if match and name not in found:
-                    found[name] = match.group(1).strip()
+                    found[name] = _whole_value(line, match) or match.group(1).strip()
     return found
+
+
+def _whole_value(line: str, match: re.Match[str]) -> str | None:
+    """The rest of a line that starts with the label and holds no other label or date."""
+    if line[: match.start()].strip(" （(【[") or len(line) > 40:
+        return None
+    rest = line[match.start(1) :].strip().rstrip("）)】]").strip()
+    return None if re.search(r"[:：]", rest) or DATE_TEXT.search(rest) else rest
