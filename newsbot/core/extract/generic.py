@@ -1,7 +1,7 @@
 """A generic extractor for Chinese news pages: no selectors, no network, no Scrapy. Pure.
 
 A page's text (or bytes) and URL in, a :class:`GenericArticle` out. The recipe
-(docs/extraction.md, "The generic extractor"):
+(docs/extraction.md):
 
 - **title**: the on-page heading (h1/h2/h3 or an element whose class/id says title) that
   matches ``<title>`` once the site's suffix (``_东方财富网``, ``-中国人民银行``) is removed;
