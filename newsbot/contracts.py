@@ -101,5 +101,6 @@ def article_fields(feed: HtmlFeed | JsonFeed) -> list[str]:
     if api is not None:
         return [field for field in ("title", "body", "date") if field in api.fields]
     rules = feed.article
-    assert rules is not None
+    if rules is None:  # the generic extractor: title and body at least
+        return ["title", "body"]
     return ["title", "body"] + (["date"] if rules.date is not None else [])
