@@ -185,6 +185,7 @@ class FeedSpider(scrapy.Spider):
         generic = extract_generic(page.text, page.url)
         raw, filled = fill_missing(raw, generic, wanted)
         if rules is not None:
+            raw.extra["fallbacks"] = filled
             for name in filled:
                 self.crawler.stats.inc_value(f"newsbot/fallback/{name}")
         return raw
@@ -205,6 +206,7 @@ class FeedSpider(scrapy.Spider):
             id=record_id(url, self.feed.host_aliases),
             crawled_at=datetime.now(UTC).isoformat(timespec="seconds"),
             date_fallbacks=date_fallbacks(page, url),
+            fallbacks=list(raw.extra.get("fallbacks", [])),
         )
 
     def undecodable_article(self, response: Response) -> Article | None:
