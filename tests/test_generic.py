@@ -140,6 +140,7 @@ def test_regulator_release_with_ucap_content_and_svg() -> None:
     got = extract_generic(page(f"{title}-中国人民银行", body))
     assert got.title == title
     assert (got.date, got.source) == ("2024-01-19 16:05:00 +0800", "办公厅")
+    assert got.date_origin == "printed"
     assert got.text.endswith("国家金融监督管理总局办公厅\n2024年1月18日")
     assert got.text.startswith("各监管局")
 
@@ -158,6 +159,7 @@ def test_caifuhao_repost_dated_by_metadata_with_bylines_in_body() -> None:
     got = extract_generic(page("苏州银行业保险业全力以赴抗疫情 _ 财富号 _ 东方财富网", body, head))
     assert got.title == "苏州银行业保险业全力以赴抗疫情"
     assert got.date == "2022-02-23 10:15:30 +0800"  # not 2月13日 from the first paragraph
+    assert got.date_origin == "metadata"
     assert (got.source, got.editor) == ("江苏银保监局", "冀晓航")
     assert got.text == f"2022年2月13日以来,苏州市连续报告新冠肺炎确诊病例。{P1}\n{P2}"
 

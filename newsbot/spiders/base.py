@@ -27,7 +27,7 @@ from newsbot.core.extract import (
     extract_article,
     looks_like_js_challenge,
 )
-from newsbot.core.extract.fallback import fill_missing, missing_fields
+from newsbot.core.extract.fallback import fill_missing, generic_date_hint, missing_fields
 from newsbot.core.extract.generic import extract_generic
 from newsbot.core.failures import describe, fetch_reason, unmirror
 from newsbot.crawlstate import CrawlState
@@ -184,6 +184,8 @@ class FeedSpider(scrapy.Spider):
             return raw
         generic = extract_generic(page.text, page.url)
         raw, filled = fill_missing(raw, generic, wanted)
+        if "date" in wanted and "date" not in filled:
+            raw.extra["date_fallbacks"] = generic_date_hint(generic)
         if rules is not None:
             raw.extra["fallbacks"] = filled
             for name in filled:
@@ -205,7 +207,7 @@ class FeedSpider(scrapy.Spider):
             kind=self.feed.kind,
             id=record_id(url, self.feed.host_aliases),
             crawled_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            date_fallbacks=date_fallbacks(page, url),
+            date_fallbacks=[*date_fallbacks(page, url), *raw.extra.get("date_fallbacks", [])],
             fallbacks=list(raw.extra.get("fallbacks", [])),
         )
 

@@ -16,9 +16,19 @@ def missing_fields(raw: RawArticle) -> list[str]:
 
 
 def generic_value(generic: GenericArticle, name: str) -> str | None:
-    """The generic extractor's value of one raw field (the date normalized, so a year-less
-    or relative date is already resolved; the body as HTML)."""
+    """The generic extractor's value of one raw field: the body as HTML; the date only
+    when the page prints it (normalized, so a year-less or relative date is resolved) —
+    a date from metadata or the URL is a date fallback (:func:`generic_date_hint`), so the
+    fill rate of the page's own dates stays what it measures."""
+    if name == "date" and generic.date_origin != "printed":
+        return None
     return getattr(generic, name) or None
+
+
+def generic_date_hint(generic: GenericArticle) -> list[str]:
+    """The generic extractor's date when it is not printed on the page, as a date
+    fallback (tried after the page's own date text fails)."""
+    return [generic.date] if generic.date and generic.date_origin != "printed" else []
 
 
 def fill_missing(

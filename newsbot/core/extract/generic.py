@@ -45,6 +45,7 @@ from newsbot.core.extract.generic_meta import (
     find_title,
     meta_dates,
     page_clock,
+    printed_date,
     squash,
 )
 from newsbot.core.extract.hints import url_date
@@ -63,6 +64,8 @@ class GenericArticle:
     date: str | None = None
     #: The date as printed (or as the metadata gives it).
     date_raw: str | None = None
+    #: Where the date came from: ``printed`` (on the page), ``metadata`` or ``url``.
+    date_origin: str | None = None
     source: str | None = None
     author: str | None = None
     editor: str | None = None
@@ -122,19 +125,26 @@ def extract_generic(
     signed = [line for line in lines[-3:] if DATE_TEXT.fullmatch(line)]  # a release's signature
     from_url = url_date(url)
     fallbacks = [*metas, *signed, *([from_url] if from_url else [])]
-    raw, moment = choose_date(zone, fallbacks, page_clock(metas, crawl_time))
+    clock = page_clock(metas, crawl_time)
+    raw, moment = choose_date(zone, fallbacks, clock)
+    printed = printed_date(zone, clock) is not None or (raw is not None and raw in signed)
     text_lines, edge = split_bylines(cut_lines(html_to_lines(body_html or "")))
     found = find_bylines(zone, (line for line in lines if len(line) <= BYLINE_LINE))
     return GenericArticle(
         title=title,
         date=format_date(moment) if moment is not None else None,
         date_raw=raw,
+        date_origin=None if raw is None else "printed" if printed else _origin(raw, from_url),
         source=found.get("source") or edge.source,
         author=found.get("author") or edge.author,
         editor=found.get("editor") or edge.editor,
         body=body_html,
         text="\n".join(line for line in text_lines if line != title),
     )
+
+
+def _origin(raw: str, from_url: str | None) -> str:
+    return "url" if raw == from_url else "metadata"
 
 
 def _publish_zone(
