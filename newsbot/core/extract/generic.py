@@ -104,8 +104,9 @@ def extract_generic(
     """Title, date, bylines and body of a Chinese news article page, without selectors.
 
     ``crawl_time`` resolves year-less and relative dates (今天 10:30, 5分钟前); without it
-    they count from the page's own metadata timestamp, else from now. ``url`` is kept for
-    the interface (links are left as found; the clean step makes them absolute)."""
+    they count from the page's own metadata timestamp, else from now. ``url`` gives the
+    last date fallback (``/202204/t20220401_…``); links are left as found (the clean step
+    makes them absolute)."""
     doc = parse_page(decode_page(page, content_type))
     if doc is None:
         return GenericArticle()
