@@ -87,12 +87,22 @@ class ArticleContract(_FeedContract):
         if len(items) != 1:
             raise ContractFail(f"{where}: {len(items)} items, expected 1")
         item, missing = items[0], []
+        fallbacks = item.get("fallbacks") or []
+        absorbed = [field for field in article_fields(self.spider.feed) if field in fallbacks]
         for field in article_fields(self.spider.feed):
             value = str(item["content" if field == "body" else field] or "").strip()
-            if not value or (field == "date" and parse_date(value) is None):
+            if field not in absorbed and (
+                not value or (field == "date" and parse_date(value) is None)
+            ):
                 missing.append(f"{field} (got {value!r})" if value else field)
-        if missing:
-            raise ContractFail(f"{where}: no {', '.join(missing)} found")
+        problems = [f"no {', '.join(missing)} found"] if missing else []
+        if absorbed:  # the crawl goes on with the generic extractor; the rule is still broken
+            problems.append(
+                f"no {', '.join(absorbed)} found by its rule "
+                "(the generic extractor's fallback was used)"
+            )
+        if problems:
+            raise ContractFail(f"{where}: {'; '.join(problems)}")
 
 
 def article_fields(feed: HtmlFeed | JsonFeed) -> list[str]:
@@ -101,5 +111,6 @@ def article_fields(feed: HtmlFeed | JsonFeed) -> list[str]:
     if api is not None:
         return [field for field in ("title", "body", "date") if field in api.fields]
     rules = feed.article
-    assert rules is not None
+    if rules is None:  # the generic extractor: title and body at least
+        return ["title", "body"]
     return ["title", "body"] + (["date"] if rules.date is not None else [])

@@ -39,6 +39,8 @@ class Article:
     #: Why the page could not be read at all (its bytes decode in no charset); the
     #: validate pipeline drops such an item as ``undecodable``.
     unreadable: str = field(default="", metadata={"internal": True})
+    #: Fields whose rule matched nothing, taken from the generic extractor instead.
+    fallbacks: list[str] = field(default_factory=list, metadata={"internal": True})
 
 
 #: The fields of a JSONL record, in order.

@@ -113,7 +113,8 @@ def test_yaml_syntax_error_names_the_line() -> None:
     ]
 
 
-def test_json_feed_needs_exactly_one_article_reader() -> None:
+def test_json_feed_takes_at_most_one_article_reader() -> None:
+    """Neither: the generic extractor reads the HTML article pages; both: refused."""
     text = textwrap.dedent("""\
         feeds:
           - name: api
@@ -123,8 +124,14 @@ def test_json_feed_needs_exactly_one_article_reader() -> None:
             tags: t
             list_api: {url: "https://x.cn/l?p={page}", items: rows, link: "https://x.cn/{id}"}
         """)
-    with pytest.raises(FeedConfigError, match=r"feeds\.yaml:2: feed 'api': give exactly one of"):
-        parse_feeds(text)
+    (feed,) = parse_feeds(text)
+    assert isinstance(feed, JsonFeed) and feed.article is None and feed.article_api is None
+    both = text + (
+        "    article: {title: h1, body: div}\n"
+        '    article_api: {url: "https://x.cn/{id}", fields: {body: b}}\n'
+    )
+    with pytest.raises(FeedConfigError, match=r"feeds\.yaml:2: feed 'api': give at most one of"):
+        parse_feeds(both)
 
 
 def test_unknown_template_placeholder_is_rejected() -> None:

@@ -101,14 +101,18 @@ def test_a_site_that_changes_is_flagged_broken_run_by_run(tmp_path: Path) -> Non
         (archive,) = (out / "test_site").glob("*.jsonl")
         assert len(read_jsonl(archive)) == 8  # nothing scraped is lost
 
-        # The title moves to <h2>: every new article fails extraction.
+        # The title moves to <h2>: the title rule matches nothing on any new article; the
+        # generic extractor fills the title in (nothing lost), and the feed is flagged.
         publish(site, range(8, 11), tag="h2")
         list_page(site, range(11))
         third = newsbot_crawl(server, out, feeds=feeds)
         assert third.returncode == 3
         assert last_report(out)["feeds"][0]["reasons"][0] == (
-            "all 3 article page(s) failed extraction (missing-title: 3)"
+            "title: its rule matched nothing on 3 of 3 article(s); "
+            "the generic extractor filled it in"
         )
+        assert last_report(out)["feeds"][0]["fallbacks"] == {"title": 3}
+        assert len(read_jsonl(archive)) == 11
 
         # The list's markup changes: no links at all.
         list_page(site, range(11), css="list")

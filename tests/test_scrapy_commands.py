@@ -104,6 +104,7 @@ def test_check_fails_when_an_article_selector_breaks(mirror: Mirror, tmp_path: P
     assert result.returncode == 1
     assert "feed 'icbc_news'" in result.stderr
     assert "no title found" in result.stderr
+    assert "generic extractor's fallback was used" in result.stderr  # the crawl would go on
     assert "FAILED (failures=1)" in result.stderr
 
 

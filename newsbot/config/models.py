@@ -223,7 +223,12 @@ class HtmlFeed(FeedBase):
     # checked on its own, so that a bad one is reported at its own line.
     start_urls: builtins.list[Annotated[str, AfterValidator(check_url)]] = Field(min_length=1)
     list: HtmlListRules
-    article: ArticleRules
+    article: ArticleRules | None = Field(
+        None,
+        description="Selectors of the article page's fields; without them the generic "
+        "extractor reads the page (docs/extraction.md), and a rule that matches nothing "
+        "falls back to it for that field.",
+    )
 
 
 class ListApi(_Model):
@@ -298,8 +303,11 @@ class JsonFeed(FeedBase):
 
     @model_validator(mode="after")
     def _one_article_reader(self) -> JsonFeed:
-        if (self.article is None) == (self.article_api is None):
-            raise ValueError("give exactly one of 'article' (HTML) or 'article_api' (JSON)")
+        if self.article is not None and self.article_api is not None:
+            raise ValueError(
+                "give at most one of 'article' (HTML) or 'article_api' (JSON); "
+                "with neither, the generic extractor reads the HTML article pages"
+            )
         return self
 
 

@@ -68,6 +68,8 @@ class FeedReport:
     #: Failures by kind (newsbot.core.codes.FailureKind).
     failures: dict[str, int] = field(default_factory=dict)
     filled: dict[str, int] = field(default_factory=dict)
+    #: Articles whose rule for a field matched nothing, the generic extractor filling it in.
+    fallbacks: dict[str, int] = field(default_factory=dict)
     output: str | None = None
     #: Article links that did not become records, not counting expected drops: each with
     #: its ``url``, ``reason`` (newsbot.core.codes) and ``detail``.
@@ -86,6 +88,10 @@ class FeedReport:
         """Read a report written by this or an older version (unknown keys ignored)."""
         known = {item.name for item in fields(cls)}
         return cls(**{key: value for key, value in data.items() if key in known})
+
+
+#: Stats prefix of the generic extractor's fallbacks, per field (newsbot.spiders.base).
+FALLBACK = "newsbot/fallback/"
 
 
 def failure_counts(stats: Mapping[str, Any]) -> dict[str, int]:
@@ -114,6 +120,7 @@ def feed_report(name: str, stats: Mapping[str, Any]) -> FeedReport:
         errors=sum(failures.values()),
         failures=failures,
         filled={name: stats.get(f"newsbot/filled/{name}", 0) for name in FILL_FIELDS},
+        fallbacks={k.removeprefix(FALLBACK): v for k, v in stats.items() if k.startswith(FALLBACK)},
         output=stats.get("newsbot/output"),
         lost=[dict(entry) for entry in stats.get("newsbot/lost_links", [])],
         unreachable=unreachable_hosts(stats),
@@ -165,6 +172,12 @@ def _broken_reasons(report: FeedReport, history: Sequence[FeedReport]) -> list[s
             if report.dropped.get(reason)
         )
         reasons.append(f"all {report.articles} article page(s) failed extraction ({causes})")
+    for name, count in sorted(report.fallbacks.items()):
+        if report.articles and 2 * count > report.articles:  # most: a layout change absorbed
+            reasons.append(
+                f"{name}: its rule matched nothing on {count} of {report.articles} article(s);"
+                " the generic extractor filled it in"
+            )
     earlier_articles = sum(run.articles for run in history)
     if report.articles >= MIN_SAMPLE and earlier_articles >= MIN_SAMPLE:
         for name in FILL_FIELDS:

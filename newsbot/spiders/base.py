@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -20,7 +21,14 @@ from newsbot.config.arguments import SpiderArgumentError, apply_arguments
 from newsbot.config.runtime import OVERRIDE_PRIORITY, NewsbotSettings, user_agent
 from newsbot.core.codes import FailureKind, LostReason
 from newsbot.core.dedup import record_id
-from newsbot.core.extract import date_fallbacks, looks_like_js_challenge
+from newsbot.core.extract import (
+    RawArticle,
+    date_fallbacks,
+    extract_article,
+    looks_like_js_challenge,
+)
+from newsbot.core.extract.fallback import fill_missing, generic_date_hint, missing_fields
+from newsbot.core.extract.generic import extract_generic
 from newsbot.core.failures import describe, fetch_reason, unmirror
 from newsbot.crawlstate import CrawlState
 from newsbot.items import Article
@@ -31,8 +39,6 @@ if TYPE_CHECKING:
     from parsel import Selector
     from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure
-
-    from newsbot.core.extract import RawArticle
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +165,33 @@ class FeedSpider(scrapy.Spider):
         )  # fmt: skip
         return True
 
+    def read_article_page(
+        self, page: TextResponse, listed: Mapping[str, Any] | None = None
+    ) -> RawArticle:
+        """An article page's raw fields: the feed's rules (the list's fields winning), and
+        the generic extractor for what they leave out — every field for a feed without
+        ``article:`` rules; for one with rules, each field whose rule matched nothing,
+        counted as ``newsbot/fallback/<field>``."""
+        rules = self.feed.article
+        raw = RawArticle() if rules is None else extract_article(page.selector, rules)
+        raw = raw.merged_with(listed or {})
+        wanted = [
+            name
+            for name in missing_fields(raw)
+            if rules is None or getattr(rules, name, None) is not None
+        ]
+        if not wanted:
+            return raw
+        generic = extract_generic(page.text, page.url)
+        raw, filled = fill_missing(raw, generic, wanted)
+        if "date" in wanted and "date" not in filled:
+            raw.extra["date_fallbacks"] = generic_date_hint(generic)
+        if rules is not None:
+            raw.extra["fallbacks"] = filled
+            for name in filled:
+                self.crawler.stats.inc_value(f"newsbot/fallback/{name}")
+        return raw
+
     def make_article(self, raw: RawArticle, url: str, page: Selector | None = None) -> Article:
         """The item for one article page, raw fields still uncleaned."""
         return Article(
@@ -174,7 +207,8 @@ class FeedSpider(scrapy.Spider):
             kind=self.feed.kind,
             id=record_id(url, self.feed.host_aliases),
             crawled_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            date_fallbacks=date_fallbacks(page, url),
+            date_fallbacks=[*date_fallbacks(page, url), *raw.extra.get("date_fallbacks", [])],
+            fallbacks=list(raw.extra.get("fallbacks", [])),
         )
 
     def undecodable_article(self, response: Response) -> Article | None:

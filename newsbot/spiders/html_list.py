@@ -10,7 +10,7 @@ from scrapy.http import Response, TextResponse
 
 from newsbot.config.models import HtmlFeed
 from newsbot.core.dates import parse_date
-from newsbot.core.extract.selectors import extract_article, extract_dated_links, extract_links
+from newsbot.core.extract.selectors import extract_dated_links, extract_links
 from newsbot.items import Article
 from newsbot.spiders.base import FeedSpider
 
@@ -93,5 +93,5 @@ class HtmlListSpider(FeedSpider):
         page = self.text_page(response)
         if page is None:
             return
-        raw = extract_article(page.selector, self.feed.article)
+        raw = self.read_article_page(page)
         yield self.make_article(raw, page.url, page.selector)

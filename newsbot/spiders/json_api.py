@@ -13,7 +13,7 @@ from newsbot.config.models import JsonFeed
 from newsbot.core.codes import LostReason
 from newsbot.core.dates import parse_date
 from newsbot.core.extract.jsonpath import json_fields, json_path, parse_jsonp
-from newsbot.core.extract.selectors import RawArticle, extract_article
+from newsbot.core.extract.selectors import RawArticle
 from newsbot.items import Article
 from newsbot.spiders.base import FeedSpider
 
@@ -131,8 +131,7 @@ class JsonApiSpider(FeedSpider):
         page = self.text_page(response)
         if page is None:
             return
-        assert self.feed.article is not None
-        raw = extract_article(page.selector, self.feed.article).merged_with(listed or {})
+        raw = self.read_article_page(page, listed)
         yield self.make_article(raw, page.url, page.selector)
 
     def parse_article_api(

@@ -1,0 +1,176 @@
+"""The generic extractor's body: which element holds the article, and its chrome cut. Pure.
+
+The container is chosen by the *total* text (outside links) it holds after the title, not
+by text density, so an article of many one-line blocks still wins over a dense teaser.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import html as lxml_html
+
+from newsbot.core.extract.generic_meta import BYLINES, DATE_TEXT, squash
+
+#: Elements that never hold article text.
+_DROPPED_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "svg",
+    "iframe",
+    "form",
+    "button",
+    "select",
+    "textarea",
+    "nav",
+    "footer",
+    "aside",
+    "template",
+)
+#: class/id words of page chrome: comments (never a date source), footers, menus, share bars.
+_CHROME = re.compile(
+    r"comment|reply|评论|foot|copyright|(?:^|[\s_-])bottom|breadcrumb|crumb|share|toolbar|(?:^|[\s_-])nav(?:$|[\s_-])"
+    r"|(?:^|[\s_-])menu|login|^quote_",
+    re.IGNORECASE,
+)
+#: A child must hold this share of its parent's text for the search to go down into it.
+DESCEND_SHARE = 0.6
+#: Lines from which nothing belongs to the article (the line itself is cut too).
+CUT_MARKERS = (
+    r"[（(【\[]?\s*(?:责任编辑|责编|编辑)\s*[:：].*",
+    r"[（(【\[]?\s*(?:本文|文章|内容|稿件)来源\s*[:：].*",
+    r"[（(【\[]?\s*(?:免责声明|郑重声明|风险提示|版权声明)\s*[:：】\]]?.*",
+    r"[【\[]?\s*相关(?:阅读|新闻|文章|链接|推荐|报道)\s*[】\]]?(?:[:：\s].*)?",
+    r"(?:热点|热门|推荐)(?:新闻|阅读|文章|资讯)\s*[:：]?",
+    r"(?:上一篇|下一篇)\s*[:：].*",
+    r".{0,20}(?:登录|注册).{0,20}(?:查看|阅读|继续|评论|发言|收看).{0,30}",
+)
+_CUT = re.compile("|".join(f"(?:{marker})" for marker in CUT_MARKERS))
+_META_LINE = re.compile(r"来源|发布时间|发布日期|时间|日期|作者|编辑|字号|浏览|阅读|点击|摘要")
+
+
+def drop_chrome(doc: lxml_html.HtmlElement, keep: lxml_html.HtmlElement | None) -> None:
+    """Remove scripts, SVG, comment sections, footers, menus and share bars in place
+    (never ``keep`` or an ancestor of it: the title's element)."""
+    protected = set() if keep is None else {keep, *keep.iterancestors()}
+    for element in list(doc.iter()):
+        if element in protected or element.getparent() is None:
+            continue
+        if not isinstance(element.tag, str):
+            element.drop_tree()
+            continue
+        names = f"{element.get('class', '')} {element.get('id', '')}".strip()
+        if element.tag in _DROPPED_TAGS or (names and _CHROME.search(names)):
+            element.drop_tree()
+
+
+def _own_text(element: lxml_html.HtmlElement) -> int:
+    """Characters of text outside links directly in ``element`` (its text and children's tails)."""
+    size = 0 if element.tag == "a" else len(squash(element.text))
+    return size + sum(len(squash(child.tail)) for child in element)
+
+
+def text_sizes(
+    root: lxml_html.HtmlElement, title: lxml_html.HtmlElement | None
+) -> dict[lxml_html.HtmlElement, int]:
+    """Total non-link text of every element, counting only text after the title element;
+    an element with at least as much link text as other text (a list column, a menu, a
+    teaser list) counts as none."""
+    order = list(root.iter())
+    start = 0
+    if title is not None and title in order:
+        start = order.index(title) + sum(1 for _ in title.iterdescendants()) + 1
+    sizes = {element: 0 for element in order}
+    links = dict(sizes)
+    for index in range(len(order) - 1, -1, -1):
+        element = order[index]
+        if element.tag == "a":
+            links[element] = len(squash(element.text_content()))
+        else:
+            sizes[element] += _own_text(element) if index >= start else 0
+        if element.tag != "a" and links[element] >= sizes[element]:
+            sizes[element] = links[element] = 0  # navigation, counted once, where it is
+        parent = element.getparent()
+        if parent is not None and parent in sizes:
+            sizes[parent] += sizes[element]
+            links[parent] += links[element]
+    return sizes
+
+
+def choose_container(
+    body: lxml_html.HtmlElement, title: lxml_html.HtmlElement | None
+) -> lxml_html.HtmlElement | None:
+    """Go down from ``<body>`` into the child holding most of the text (after the title)
+    while it holds at least :data:`DESCEND_SHARE` of it; never ``<body>`` itself."""
+    sizes = text_sizes(body, title)
+    node = body
+    while True:
+        children = [child for child in node if isinstance(child.tag, str)]
+        if not children:
+            break
+        best = max(children, key=lambda child: sizes[child])
+        if sizes[best] == 0:
+            break
+        if sizes[best] < DESCEND_SHARE * sizes[node] and node is not body:
+            break
+        node = best
+    return None if node is body or sizes[node] == 0 else node
+
+
+def strip_head(
+    container: lxml_html.HtmlElement, title: lxml_html.HtmlElement | None, title_text: str
+) -> list[str]:
+    """Remove from the container the title, what precedes it, and the leading publish
+    lines (来源/发布时间 …); return the removed lines' texts (the publish zone)."""
+    removed: list[str] = []
+    if title is not None and any(a is container for a in title.iterancestors()):
+        for element in list(container.iter()):
+            if element is title:
+                break
+            if element is not container and title not in set(element.iterdescendants()):
+                removed.append(squash(element.text_content()))
+                element.drop_tree()
+        removed.append(squash(title.text_content()))
+        title.drop_tree()
+    for child in list(container):
+        text = squash(child.text_content())
+        if squash(container.text) or child.tag in ("br", "img", "table"):
+            break  # bare text or an image first: the article starts here
+        if text and not _is_publish_line(text, title_text) and not _only_links(child):
+            break
+        removed.append(text)
+        child.drop_tree()
+    return [text for text in removed if text]
+
+
+def _only_links(element: lxml_html.HtmlElement) -> bool:
+    """Whether all of an element's text is link text (an ad or a teaser, not a paragraph)."""
+    linked = sum(len(squash(a.text_content())) for a in element.iter("a"))
+    return element.tag != "a" and linked >= len(squash(element.text_content())) > 0
+
+
+def _is_publish_line(text: str, title_text: str) -> bool:
+    if text == title_text:
+        return True
+    if len(text) > 120:
+        return False
+    labelled = _META_LINE.search(text) is not None and bool(
+        DATE_TEXT.search(text) or any(p.search(text) for p in BYLINES.values())
+    )
+    return labelled or bool(DATE_TEXT.fullmatch(text))
+
+
+def cut_lines(lines: list[str]) -> list[str]:
+    """Lines up to the first cut marker (责任编辑, 本文来源, 免责声明, 相关阅读 …)."""
+    kept: list[str] = []
+    for line in lines:
+        if _CUT.fullmatch(line):
+            break
+        kept.append(line)
+    return kept
+
+
+def cut_markers() -> tuple[str, ...]:
+    """The cut markers as anchored patterns for :func:`newsbot.core.clean.strip_boilerplate`."""
+    return CUT_MARKERS
