@@ -67,6 +67,9 @@ def seen_ids(out: Path) -> set[str]:
     if not path.exists():
         return set()
     with sqlite3.connect(path) as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        if "records" not in tables:  # killed after creating the file, before its schema
+            return set()
         return {row[0] for row in db.execute("SELECT id FROM records")}
 
 
