@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import scrapy
@@ -41,6 +42,25 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
+
+
+ArticleCallback = TypeVar("ArticleCallback", bound=Callable[..., Iterator[Article]])
+
+
+def reads_article(callback: ArticleCallback) -> ArticleCallback:
+    """An article callback that first turns a page whose bytes decode in no charset
+    (flagged by newsbot.charset) into its :meth:`FeedSpider.undecodable_article` item, so
+    every flow drops it the same way. The docstring (and its contracts) is kept."""
+
+    @functools.wraps(callback)
+    def read(self: FeedSpider, response: Response, *args: Any, **kwargs: Any) -> Iterator[Article]:
+        unreadable = self.undecodable_article(response)
+        if unreadable is not None:
+            yield unreadable
+            return
+        yield from callback(self, response, *args, **kwargs)
+
+    return cast("ArticleCallback", read)
 
 
 class FeedSpider(scrapy.Spider):

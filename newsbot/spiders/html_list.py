@@ -12,7 +12,7 @@ from newsbot.config.models import HtmlFeed
 from newsbot.core.dates import parse_date
 from newsbot.core.extract.selectors import extract_dated_links, extract_links
 from newsbot.items import Article
-from newsbot.spiders.base import FeedSpider
+from newsbot.spiders.base import FeedSpider, reads_article
 
 
 class HtmlListSpider(FeedSpider):
@@ -80,16 +80,13 @@ class HtmlListSpider(FeedSpider):
             self.crawler.stats.inc_value("newsbot/listed_too_old", len(links) - len(recent))
         return recent, len(recent) < len(links)
 
+    @reads_article
     def parse_article(self, response: Response, **_: Any) -> Iterator[Article]:
         """One article page → one item (raw; the pipelines clean it).
 
         @feed_article
         @article
         """
-        unreadable = self.undecodable_article(response)
-        if unreadable is not None:
-            yield unreadable
-            return
         page = self.text_page(response)
         if page is None:
             return

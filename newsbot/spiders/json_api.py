@@ -15,7 +15,7 @@ from newsbot.core.dates import parse_date
 from newsbot.core.extract.jsonpath import json_fields, json_path, parse_jsonp
 from newsbot.core.extract.selectors import RawArticle
 from newsbot.items import Article
-from newsbot.spiders.base import FeedSpider
+from newsbot.spiders.base import FeedSpider, reads_article
 
 
 class JsonApiSpider(FeedSpider):
@@ -106,6 +106,7 @@ class JsonApiSpider(FeedSpider):
             return self.article_request(api_url, self.parse_article_api, link=link, listed=listed)
         return self.article_request(link, self.parse_article, listed=listed)
 
+    @reads_article
     def parse_article(
         self,
         response: Response,
@@ -124,25 +125,18 @@ class JsonApiSpider(FeedSpider):
         if self.feed.article_api is not None:
             yield from self.parse_article_api(response, link or response.url, listed or {})
             return
-        unreadable = self.undecodable_article(response)
-        if unreadable is not None:
-            yield unreadable
-            return
         page = self.text_page(response)
         if page is None:
             return
         raw = self.read_article_page(page, listed)
         yield self.make_article(raw, page.url, page.selector)
 
+    @reads_article
     def parse_article_api(
         self, response: Response, link: str, listed: dict[str, Any]
     ) -> Iterator[Article]:
         """A JSON article; the record's URL is the human-facing ``link``."""
         assert self.feed.article_api is not None
-        unreadable = self.undecodable_article(response)
-        if unreadable is not None:
-            yield unreadable
-            return
         data = self._load_json(response)
         if data is None:
             return
