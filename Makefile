@@ -44,8 +44,11 @@ lint: setup
 	$(BIN)/ruff check newsbot tests
 	$(BIN)/ruff format --check newsbot tests
 
+# The suite runs on every core (pytest-xdist): most tests wait on servers and crawls in
+# subprocesses. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: lint typecheck system
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 # Settings in pyproject.toml ([tool.mypy]: strict, files = newsbot).
 typecheck: setup

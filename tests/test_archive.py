@@ -229,10 +229,11 @@ async def test_a_dropped_story_is_not_downloaded_again(mirror: Mirror, tmp_path:
 def test_the_same_site_gives_the_same_archive_at_any_concurrency(
     mirror: Mirror, tmp_path: Path
 ) -> None:
-    """Which feed keeps a story, and which copy is a duplicate, never depends on timing."""
+    """Which feed keeps a story, and which copy is a duplicate, never depends on timing:
+    one request at a time, a few, and many give the same archive."""
     env = {"NEWSBOT_MIRROR": mirror.url}
     archives = []
-    for run, concurrency in enumerate((1, 4, 32, 4, 32)):
+    for run, concurrency in enumerate((1, 32, 4)):
         out = tmp_path / f"run{run}"
         result = run_command(
             ["newsbot", "crawl", "--out", str(out), "-s", f"CONCURRENT_REQUESTS={concurrency}",

@@ -261,3 +261,10 @@ def test_scrapy_crawl_of_an_unknown_feed_names_the_known_ones() -> None:
     assert result.stderr.splitlines()[-1] == (
         f"scrapy: error: unknown feed 'icbc_new'; did you mean 'icbc_news'? known feeds: {known}"
     )
+
+
+def test_python_m_newsbot_cli_is_the_newsbot_command() -> None:
+    """Without the console script on PATH, ``python -m newsbot.cli`` does the same."""
+    result = run_command(["python", "-m", "newsbot.cli", "validate", str(ROOT / "feeds.yaml")])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{ROOT / 'feeds.yaml'}: 16 feeds OK: eastmoney_news, ")

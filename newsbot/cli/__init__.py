@@ -68,7 +68,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `newsbot status | head`: the reader left; not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.OK
-
-
-if __name__ == "__main__":
-    sys.exit(main())
