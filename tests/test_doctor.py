@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from newsbot.core.extract.generic import extract_generic
+from newsbot.ops.doctorview import list_lines
 from tests.conftest import EXPECTED, SITES, Mirror, feeds_with, run_command
 from tests.test_render import needs_chromium
 
@@ -115,9 +116,10 @@ def test_list_shows_the_links_and_what_found_them(mirror: Mirror, tmp_path: Path
     assert generic["links"] == articles
     assert generic["how"].startswith("heuristic: main list ul.tzzgx-conter.ty-list, 2 links")
     assert generic["next_how"] == "list.next_page 'a.page-next'"
-    text = run_command(["newsbot", "doctor", "--list", url], env={"NEWSBOT_MIRROR": mirror.url})
-    assert "2 article links by list.links '.main ul.tzzgx-conter.ty-list li a'" in text.stdout
-    assert "without rules: 2 links (the same links), heuristic: main list" in text.stdout
+    text = "\n".join(list_lines(by_rules))  # what `newsbot doctor --list URL` prints
+    assert f"== {url}\n   feed bankcomm_news; via mirror;" in text
+    assert "2 article links by list.links '.main ul.tzzgx-conter.ty-list li a'\n    http" in text
+    assert "without rules: 2 links (the same links), heuristic: main list" in text
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,8 @@ def fetch_pages(
     without_state(settings)
     settings.set("NEWSBOT_RUN_REPORT", False, priority="cmdline")
     settings.set("RETRY_ENABLED", False, priority="cmdline")
-    settings.set("LOG_LEVEL", "ERROR", priority="cmdline")
+    # Every failure of a page comes back through its errback, in one line.
+    settings.set("LOG_LEVEL", "CRITICAL", priority="cmdline")
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     results: dict[str, Fetched] = {}
     process = CrawlerProcess(settings)

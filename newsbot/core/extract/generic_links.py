@@ -139,10 +139,14 @@ def _dated(container: lxml_html.HtmlElement) -> bool:
 
 
 def _describe(element: lxml_html.HtmlElement) -> str:
+    """A CSS-like name of an element (``ul#list``, ``div#main > ul``)."""
     name = str(element.tag)
     if element.get("id"):
         return f"{name}#{element.get('id')}"
     classes = (element.get("class") or "").split()
+    parent = element.getparent()
+    if not classes and parent is not None and parent.tag != "body":
+        return f"{_describe(parent)} > {name}"
     return name + "".join(f".{c}" for c in classes[:2])
 
 
