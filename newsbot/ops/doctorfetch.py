@@ -70,6 +70,10 @@ def doctor_spider(
     base = spider_class(feed)
 
     class DoctorSpider(base):  # type: ignore[valid-type,misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.allowed_domains: list[str] = []  # the pages asked for, wherever they are (--feed)
+
         async def start(self) -> AsyncIterator[scrapy.Request]:
             for url in urls:
                 yield self.request(url, self.keep, page, doctor_url=url)
