@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from newsbot.config import load_feeds
 from newsbot.core.extract.generic import extract_generic
+from newsbot.ops.doctor import match_feed
 from newsbot.ops.doctorview import list_lines
-from tests.conftest import EXPECTED, SITES, Mirror, feeds_with, run_command
+from tests.conftest import EXPECTED, ROOT, SITES, Mirror, feeds_with, run_command
 from tests.test_render import needs_chromium
 
 #: Feeds whose records come from their article pages alone (no list-API fields).
@@ -169,3 +171,22 @@ def test_render_gets_past_the_challenge_a_plain_fetch_meets(mirror: Mirror, tmp_
         record["text"],
     )
     assert rendered["warnings"] == []
+
+
+@pytest.mark.parametrize(
+    ("url", "feed"),
+    [
+        ("https://www.boc.cn/aboutboc/bi1/202203/t20220330_20947512.html", "boc_news"),
+        ("https://finance.eastmoney.com/a/202203252323545653.html", "eastmoney_news"),
+        (
+            "https://www.nfra.gov.cn/branch/jiangsu/view/pages/common/ItemDetail.html?docId=1",
+            "nfra_jiangsu",
+        ),
+        ("https://www.nfra.gov.cn/cn/view/pages/ItemDetail.html?docId=1", "nfra_news"),
+        ("http://www.psbc.com/cn/index/syycxw/index.html", None),
+    ],
+)
+def test_a_page_is_read_by_the_feed_of_its_host_and_path(url: str, feed: str | None) -> None:
+    """The feed sharing the URL's host and most of its path; the first on a tie."""
+    found = match_feed(url, list(load_feeds(ROOT / "feeds.yaml")))
+    assert (found.name if found is not None else None) == feed
