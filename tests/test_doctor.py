@@ -118,6 +118,12 @@ def test_list_shows_the_links_and_what_found_them(mirror: Mirror, tmp_path: Path
     assert generic["links"] == articles
     assert generic["how"].startswith("heuristic: main list ul.tzzgx-conter.ty-list, 2 links")
     assert generic["next_how"] == "list.next_page 'a.page-next'"
+    psbc = "http://www.psbc.com/cn/index/syycxw/index.html"  # a site no feed reads
+    code, (other,), _ = doctor(mirror, "--list", "--feed", "boc_news", psbc)
+    assert (code, other["feed"], other["links"]) == (0, "boc_news", [])
+    assert other["how"] == "list.links '.news ul.list li a'"
+    assert other["generic"]["links"][0].endswith("/202203/t20220330_12041.html")
+    assert other["warnings"] == ["no article links found"]
     text = "\n".join(list_lines(by_rules))  # what `newsbot doctor --list URL` prints
     assert f"== {url}\n   feed bankcomm_news; via mirror;" in text
     assert "2 article links by list.links '.main ul.tzzgx-conter.ty-list li a'\n    http" in text
