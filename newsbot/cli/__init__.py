@@ -1,4 +1,4 @@
-"""The ``newsbot`` command: crawl, demo, validate, mirror, snapshot."""
+"""The ``newsbot`` command: crawl, demo, validate, mirror, snapshot, export, doctor."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from newsbot.cli import crawl, export, mirror, validate
+from newsbot.cli import crawl, doctor, export, mirror, validate
 from newsbot.cli.crawl import (
     cmd_crawl,
     cmd_demo,
@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_parsers(sub)
     mirror.add_parsers(sub)
     export.add_parsers(sub)
+    doctor.add_parsers(sub)
     return parser
 
 

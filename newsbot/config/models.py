@@ -90,20 +90,50 @@ class ArticleRules(_Model):
 
 
 class HtmlListRules(_Model):
-    """How to read an HTML list page: article links and the next page."""
+    """How to read an HTML list page: article links and the next page. Without
+    ``links`` and ``link_pattern`` the article links are found generically, without
+    ``next_page`` the next page too (docs/extraction.md, "List pages without selectors")."""
 
-    links: str = Field(description="Selector of article links (<a> elements or href values).")
-    next_page: str | None = Field(None, description="Selector of the next-page link.")
+    links: str | None = Field(
+        None,
+        description="Selector of article links (<a> elements or href values); without it "
+        "(and without link_pattern) the page's main list is found generically.",
+    )
+    link_pattern: str | None = Field(
+        None,
+        description="Regex an article link's absolute URL must match: alone, over every "
+        "link of the page; with `links`, over the links it selects.",
+    )
+    next_page: str | None = Field(
+        None, description="Selector of the next-page link; without it, found generically."
+    )
     dates: str | None = Field(
         None,
         description="Selector of each link's date on the list page, one per link in the "
-        "same order; with `since`, older links are not followed and paging stops.",
+        "same order (needs `links`); with `since`, older links are not followed and paging "
+        "stops.",
     )
 
     @field_validator("links", "next_page", "dates")
     @classmethod
     def _valid_selector(cls, value: str | None) -> str | None:
         return None if value is None else check_selector(value)
+
+    @field_validator("link_pattern")
+    @classmethod
+    def _valid_pattern(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"invalid regex {value!r}: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _dates_need_links(self) -> HtmlListRules:
+        if self.dates is not None and self.links is None:
+            raise ValueError("`dates` pairs each date with a link of `links`: give `links` too")
+        return self
 
 
 #: Resource types a rendered page may refuse to load, and those refused by default.
@@ -222,7 +252,11 @@ class HtmlFeed(FeedBase):
     # builtins.list: inside this class, ``list`` is the list-page rules field. Each URL is
     # checked on its own, so that a bad one is reported at its own line.
     start_urls: builtins.list[Annotated[str, AfterValidator(check_url)]] = Field(min_length=1)
-    list: HtmlListRules
+    list: HtmlListRules = Field(
+        default_factory=HtmlListRules,
+        description="How to read the list pages; without it, the article links and the next "
+        "page are found generically.",
+    )
     article: ArticleRules | None = Field(
         None,
         description="Selectors of the article page's fields; without them the generic "

@@ -22,14 +22,8 @@ from newsbot.config.arguments import SpiderArgumentError, apply_arguments
 from newsbot.config.runtime import OVERRIDE_PRIORITY, NewsbotSettings, user_agent
 from newsbot.core.codes import FailureKind, LostReason
 from newsbot.core.dedup import record_id
-from newsbot.core.extract import (
-    RawArticle,
-    date_fallbacks,
-    extract_article,
-    looks_like_js_challenge,
-)
-from newsbot.core.extract.fallback import fill_missing, generic_date_hint, missing_fields
-from newsbot.core.extract.generic import extract_generic
+from newsbot.core.extract import RawArticle, date_fallbacks, looks_like_js_challenge
+from newsbot.core.extract.reading import read_article
 from newsbot.core.failures import describe, fetch_reason, unmirror
 from newsbot.crawlstate import CrawlState
 from newsbot.items import Article
@@ -193,24 +187,11 @@ class FeedSpider(scrapy.Spider):
         ``article:`` rules; for one with rules, each field whose rule matched nothing,
         counted as ``newsbot/fallback/<field>``."""
         rules = self.feed.article
-        raw = RawArticle() if rules is None else extract_article(page.selector, rules)
-        raw = raw.merged_with(listed or {})
-        wanted = [
-            name
-            for name in missing_fields(raw)
-            if rules is None or getattr(rules, name, None) is not None
-        ]
-        if not wanted:
-            return raw
-        generic = extract_generic(page.text, page.url)
-        raw, filled = fill_missing(raw, generic, wanted)
-        if "date" in wanted and "date" not in filled:
-            raw.extra["date_fallbacks"] = generic_date_hint(generic)
+        reading = read_article(page.selector, page.text, page.url, rules, listed)
         if rules is not None:
-            raw.extra["fallbacks"] = filled
-            for name in filled:
+            for name in reading.filled:
                 self.crawler.stats.inc_value(f"newsbot/fallback/{name}")
-        return raw
+        return reading.raw
 
     def make_article(self, raw: RawArticle, url: str, page: Selector | None = None) -> Article:
         """The item for one article page, raw fields still uncleaned."""

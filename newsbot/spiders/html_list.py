@@ -10,7 +10,8 @@ from scrapy.http import Response, TextResponse
 
 from newsbot.config.models import HtmlFeed
 from newsbot.core.dates import parse_date
-from newsbot.core.extract.selectors import extract_dated_links, extract_links
+from newsbot.core.extract.lists import read_list_page
+from newsbot.core.extract.selectors import extract_dated_links
 from newsbot.items import Article
 from newsbot.spiders.base import FeedSpider, reads_article
 
@@ -41,7 +42,8 @@ class HtmlListSpider(FeedSpider):
         page = self.text_page(response)
         if page is None:
             return
-        links = extract_links(page.selector, self.feed.list.links, page.url)
+        found = read_list_page(page.selector, page.url, self.feed.list)
+        links = found.links
         if not links:
             self.report("no article links on list page", response.url, "empty_list_pages")
         self.listed(len(links))
@@ -50,20 +52,17 @@ class HtmlListSpider(FeedSpider):
             yield self.article_request(link, self.parse_article)
         if too_old:
             return  # older than `since`: so are older pages
-        if list_page < self.feed.max_pages and self.feed.list.next_page:
-            following = extract_links(page.selector, self.feed.list.next_page, page.url)
-            if following:
-                yield self.list_request(following[0], self.parse, list_page + 1, "list")
+        if list_page < self.feed.max_pages and found.next_page:
+            yield self.list_request(found.next_page, self.parse, list_page + 1, "list")
 
     def _recent(self, links: list[str], response: TextResponse) -> tuple[list[str], bool]:
         """The links not older than ``since`` by their list-page date (``list.dates``),
         and whether any was older."""
         since, dates_query = self.feed.since, self.feed.list.dates
-        if since is None or dates_query is None:
+        links_query = self.feed.list.links
+        if since is None or dates_query is None or links_query is None:
             return links, False
-        pairs = extract_dated_links(
-            response.selector, self.feed.list.links, dates_query, response.url
-        )
+        pairs = extract_dated_links(response.selector, links_query, dates_query, response.url)
         if pairs is None:
             self.report(
                 "list.dates and list.links match different numbers of nodes; dates ignored",
