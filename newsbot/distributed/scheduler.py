@@ -1,0 +1,107 @@
+"""scrapy-redis' scheduler, with each request a worker takes from the shared queue kept
+in that worker's in-flight hash until Scrapy has finished with it (downloaded, its
+callback run, its items through the pipelines). A worker killed in the middle leaves its
+in-flight requests behind, and another worker puts them back in the queue
+(newsbot.distributed.coordinator); nothing taken is lost."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
+
+from scrapy_redis.queue import PriorityQueue  # type: ignore[import-untyped]
+from scrapy_redis.scheduler import Scheduler  # type: ignore[import-untyped]
+
+from newsbot.distributed import feed_key
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+
+#: The scheduler of each crawler (the coordinator asks it what is in flight).
+SCHEDULERS: WeakKeyDictionary[Crawler, WorkScheduler] = WeakKeyDictionary()
+
+# KEYS: queue, in-flight hash. The first request moves from the queue (a zset scored by
+# -priority) into the hash (request -> score), in one step on the server.
+_TAKE = """
+local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #r == 0 then return false end
+redis.call('ZREM', KEYS[1], r[1])
+redis.call('HSET', KEYS[2], r[1], r[2])
+return r[1]
+"""
+# KEYS: in-flight hash, queue. Every request in the hash goes back to the queue.
+REQUEUE = """
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do redis.call('ZADD', KEYS[2], all[i + 1], all[i]) end
+redis.call('DEL', KEYS[1])
+return #all / 2
+"""
+
+
+class WorkScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis has no type hints
+    """The shared queue and dupefilter of scrapy-redis; taking a request also marks it in
+    flight for this worker, and :meth:`settle` unmarks the ones Scrapy is done with."""
+
+    crawler: Crawler
+    worker: str
+    #: The requests this worker has taken and not finished, with their queue entries.
+    taken: dict[Request, bytes]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WorkScheduler:
+        from newsbot.crawlstate import CrawlState
+
+        scheduler: WorkScheduler = cls.from_settings(crawler.settings)
+        scheduler.stats = crawler.stats
+        scheduler.crawler = crawler
+        scheduler.worker = worker_name(CrawlState.of(crawler).settings.worker)
+        scheduler.taken = {}
+        SCHEDULERS[crawler] = scheduler
+        return scheduler
+
+    def open(self, spider: Any) -> None:
+        super().open(spider)
+        self.inflight_key = feed_key(spider.name, f"inflight:{self.worker}")
+        self._take = self.server.register_script(_TAKE)
+
+    def enqueue_request(self, request: Request) -> bool:
+        """Scrapy-redis' enqueue, counted without its deprecated ``spider=`` argument."""
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
+
+    def next_request(self) -> Request | None:
+        """The queue's first request, now in this worker's in-flight hash."""
+        assert isinstance(self.queue, PriorityQueue)
+        data = self._take(keys=[self.queue.key, self.inflight_key])
+        if not data:
+            return None
+        request: Request = self.queue._decode_request(data)
+        self.taken[request] = data
+        self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def settle(self) -> int:
+        """Unmark the requests the engine has finished with; how many are still in flight."""
+        engine = self.crawler.engine
+        # The engine's slot holds each request from its download until its response is
+        # scraped, items included (Scrapy keeps no public view of this).
+        active = engine._slot.inprogress if engine is not None and engine._slot else set()
+        done = [request for request in self.taken if request not in active]
+        if done:
+            self.server.hdel(self.inflight_key, *(self.taken.pop(request) for request in done))
+        return len(self.taken)
+
+
+def worker_name(configured: str) -> str:
+    """This worker's name: NEWSBOT_WORKER, or ``<host>-<pid>``."""
+    if configured:
+        return configured
+    import os
+    import socket
+
+    return f"{socket.gethostname()}-{os.getpid()}"

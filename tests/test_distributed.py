@@ -1,0 +1,183 @@
+"""Distributed crawling (issue 17): `newsbot worker --redis URL` processes sharing each
+feed's requests through scrapy-redis on a real redis-server (tests/redisserver.py), over
+a generated site served by the mirror. Each article is written exactly once across the
+workers' JSONL parts, whatever happens to a worker or to Redis."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newsbot.core.dedup import minhash
+from newsbot.store.redis import RedisStateStore, connect
+from tests.conftest import BIN, Mirror, read_jsonl, run_command, start_mirror, stop
+from tests.redisserver import RedisServer, have_redis, start_redis
+from tests.testsite import SITE_FEED, story_text, write_site
+
+if not have_redis():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must run the distributed tests: redis-server missing (make system)")
+    pytest.skip("redis-server is not installed (make system)", allow_module_level=True)
+
+#: A per-request delay standing in for network latency, so that a worker's share depends
+#: on how many workers there are, not on which one woke first.
+DELAY = "0.02"
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of this test only (AOF on, for the restart test)."""
+    server = start_redis(tmp_path / "redis", aof=True)
+    yield server
+    server.stop()
+
+
+def site(tmp_path: Path, articles: int) -> tuple[Mirror, Path]:
+    """A generated bank newsroom of ``articles`` pages served by the mirror; its feeds file."""
+    write_site(tmp_path / "site", articles, 10)
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(SITE_FEED, encoding="utf-8")
+    return start_mirror(tmp_path / "site"), feeds
+
+
+def worker(mirror: Mirror, feeds: Path, out: Path, redis: str, name: str,
+           timeout: str = "2") -> subprocess.Popen[str]:  # fmt: skip
+    """Start `newsbot worker NAME` over the mirror (a child, stopped by its PID)."""
+    args = [str(BIN / "newsbot"), "worker", "--redis", redis, "--feeds", str(feeds),
+            "--out", str(out), "--worker-id", name, "-s", f"DOWNLOAD_DELAY={DELAY}",
+            "-s", f"NEWSBOT_WORKER_TIMEOUT={timeout}"]  # fmt: skip
+    env = {**os.environ, "NEWSBOT_MIRROR": mirror.url}
+    return subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)  # fmt: skip
+
+
+def finish(process: subprocess.Popen[str], timeout: float = 60) -> str:
+    """Wait for a worker to stop by itself; its output (it must exit 0)."""
+    output, _ = process.communicate(timeout=timeout)
+    assert process.returncode == 0, output
+    return output
+
+
+def parts(out: Path) -> dict[str, list[dict[str, object]]]:
+    """The records of each worker's part, by worker name."""
+    return {
+        path.name.split(".")[1]: read_jsonl(path)
+        for path in sorted((out / "test_site").glob("*.*.jsonl"))
+    }
+
+
+def leftovers(redis: str) -> list[str]:
+    """The feed's coordination keys still in Redis: queue, in-flight, workers, alive."""
+    names = [key.decode() for key in connect(redis).keys("newsbot:test_site:*")]
+    return sorted(name for name in names if not name.endswith(":dupefilter"))
+
+
+def test_two_workers_split_a_500_article_site_each_article_once(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    mirror, feeds = site(tmp_path, 500)
+    try:
+        workers = [worker(mirror, feeds, tmp_path / "out", redis_server.url, name)
+                   for name in ("w1", "w2")]  # fmt: skip
+        for process in workers:
+            finish(process)
+        single = run_command(["newsbot", "crawl", "--feeds", str(feeds), "--out",
+                              str(tmp_path / "single")], env={"NEWSBOT_MIRROR": mirror.url})  # fmt: skip
+    finally:
+        stop(mirror.process)
+    assert single.returncode == 0, single.stdout + single.stderr
+    shares = {name: len(records) for name, records in parts(tmp_path / "out").items()}
+    assert set(shares) == {"w1", "w2"}
+    union = [record for records in parts(tmp_path / "out").values() for record in records]
+    assert Counter(Counter(record["url"] for record in union).values()) == {1: 500}
+    assert min(shares.values()) >= 0.3 * 500, shares
+    alone = read_jsonl(next((tmp_path / "single" / "test_site").glob("*.jsonl")))
+    by_id = {record["id"]: record for record in alone}
+    differing = {key for record in union for key in record if record[key] != by_id[record["id"]][key]}
+    assert differing <= {"crawled_at"}  # the moment each was read: the records are the same
+    assert len(union) == len(alone)
+    assert leftovers(redis_server.url) == []
+
+
+def test_a_worker_killed_mid_crawl_loses_nothing(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    mirror, feeds = site(tmp_path, 80)
+    out = tmp_path / "out"
+    try:
+        first, second = (worker(mirror, feeds, out, redis_server.url, n) for n in ("w1", "w2"))
+        deadline = time.monotonic() + 30
+        while sum(len(r) for r in parts(out).values()) < 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(random.uniform(0, 0.5))  # a random point of the crawl
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        finish(second)
+        again = worker(mirror, feeds, out, redis_server.url, "w3")  # nothing left for it
+        finish(again)
+    finally:
+        stop(mirror.process)
+    records = [record for part in parts(out).values() for record in part]
+    assert Counter(Counter(record["url"] for record in records).values()) == {1: 80}
+    assert leftovers(redis_server.url) == []
+
+
+def test_workers_reconnect_when_redis_restarts_mid_run(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    mirror, feeds = site(tmp_path, 80)
+    out = tmp_path / "out"
+    try:
+        workers = [worker(mirror, feeds, out, redis_server.url, n, "15") for n in ("w1", "w2")]
+        deadline = time.monotonic() + 30
+        while sum(len(r) for r in parts(out).values()) < 30 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        redis_server.restart(down=1.0)  # AOF on: the queue and the store survive
+        for process in workers:
+            finish(process)
+    finally:
+        stop(mirror.process)
+    records = [record for part in parts(out).values() for record in part]
+    assert Counter(Counter(record["url"] for record in records).values()) == {1: 80}
+    assert leftovers(redis_server.url) == []
+
+
+def test_the_same_article_at_the_same_moment_is_recorded_once(
+    redis_server: RedisServer,
+) -> None:
+    """Two workers (two stores, two connections) check-write-record the same 100 articles,
+    each pair released at the same instant: for each, exactly one writes it."""
+    stores = [RedisStateStore(redis_server.url, worker=name) for name in ("w1", "w2")]
+    written: dict[str, list[str]] = {"w1": [], "w2": []}
+    gate = threading.Barrier(2)
+
+    def write_all(store: RedisStateStore) -> None:
+        for n in range(100):
+            url = f"https://bank.example.cn/news/a{n}.html"
+            gate.wait()
+            with store.transaction():
+                signature = minhash(story_text(n))
+                if store.known_url(url) is None and store.near_duplicate(signature) is None:
+                    written[store.worker].append(url)  # the line, in the real pipeline
+                    store.add(f"id{n}-{store.worker}", url, "test_site", url, "part",
+                              signature, None)  # fmt: skip
+
+    threads = [threading.Thread(target=write_all, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    both = written["w1"] + written["w2"]
+    assert sorted(both) == sorted(f"https://bank.example.cn/news/a{n}.html" for n in range(100))
+    assert stores[0].count("test_site") == 100
+    assert all(store.near_duplicate(minhash(story_text(7))) is not None for store in stores)
+    assert stores[0].near_duplicate(minhash(story_text(1000))) is None
