@@ -13,6 +13,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -49,21 +50,36 @@ def site(tmp_path: Path, articles: int) -> tuple[Mirror, Path]:
     return start_mirror(tmp_path / "site"), feeds
 
 
+@dataclass
+class Worker:
+    """A `newsbot worker` child process and the file its output goes to."""
+
+    process: subprocess.Popen[str]
+    log: Path
+
+
 def worker(mirror: Mirror, feeds: Path, out: Path, redis: str, name: str,
-           timeout: str = "2") -> subprocess.Popen[str]:  # fmt: skip
+           timeout: str = "2") -> Worker:  # fmt: skip
     """Start `newsbot worker NAME` over the mirror (a child, stopped by its PID)."""
     args = [str(BIN / "newsbot"), "worker", "--redis", redis, "--feeds", str(feeds),
             "--out", str(out), "--worker-id", name, "-s", f"DOWNLOAD_DELAY={DELAY}",
             "-s", f"NEWSBOT_WORKER_TIMEOUT={timeout}"]  # fmt: skip
     env = {**os.environ, "NEWSBOT_MIRROR": mirror.url}
-    return subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)  # fmt: skip
+    log = out.parent / f"{name}.out"
+    with log.open("w", encoding="utf-8") as sink:  # a file: no pipe to fill up and block
+        process = subprocess.Popen(args, env=env, stdout=sink, stderr=subprocess.STDOUT,
+                                   text=True)  # fmt: skip
+    return Worker(process, log)
 
 
-def finish(process: subprocess.Popen[str], timeout: float = 60) -> str:
+def finish(child: Worker, timeout: float = 60) -> str:
     """Wait for a worker to stop by itself; its output (it must exit 0)."""
-    output, _ = process.communicate(timeout=timeout)
-    assert process.returncode == 0, output
+    try:
+        child.process.wait(timeout=timeout)
+    finally:
+        child.process.kill()  # by its PID; a no-op once it has exited
+    output = child.log.read_text(encoding="utf-8")
+    assert child.process.returncode == 0, output
     return output
 
 
@@ -90,8 +106,8 @@ def test_two_workers_split_a_500_article_site_each_article_once(
                    for name in ("w1", "w2")]  # fmt: skip
         for process in workers:
             finish(process)
-        single = run_command(["newsbot", "crawl", "--feeds", str(feeds), "--out",
-                              str(tmp_path / "single")], env={"NEWSBOT_MIRROR": mirror.url})  # fmt: skip
+        alone_args = ["newsbot", "crawl", "--feeds", str(feeds), "--out", str(tmp_path / "single")]
+        single = run_command(alone_args, env={"NEWSBOT_MIRROR": mirror.url})
     finally:
         stop(mirror.process)
     assert single.returncode == 0, single.stdout + single.stderr
@@ -102,15 +118,13 @@ def test_two_workers_split_a_500_article_site_each_article_once(
     assert min(shares.values()) >= 0.3 * 500, shares
     alone = read_jsonl(next((tmp_path / "single" / "test_site").glob("*.jsonl")))
     by_id = {record["id"]: record for record in alone}
-    differing = {key for record in union for key in record if record[key] != by_id[record["id"]][key]}
+    differing = {key for one in union for key in one if one[key] != by_id[one["id"]][key]}
     assert differing <= {"crawled_at"}  # the moment each was read: the records are the same
     assert len(union) == len(alone)
     assert leftovers(redis_server.url) == []
 
 
-def test_a_worker_killed_mid_crawl_loses_nothing(
-    tmp_path: Path, redis_server: RedisServer
-) -> None:
+def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path: Path, redis_server: RedisServer) -> None:
     mirror, feeds = site(tmp_path, 80)
     out = tmp_path / "out"
     try:
@@ -119,16 +133,15 @@ def test_a_worker_killed_mid_crawl_loses_nothing(
         while sum(len(r) for r in parts(out).values()) < 20 and time.monotonic() < deadline:
             time.sleep(0.05)
         time.sleep(random.uniform(0, 0.5))  # a random point of the crawl
-        first.send_signal(signal.SIGKILL)
-        first.wait()
-        finish(second)
-        again = worker(mirror, feeds, out, redis_server.url, "w3")  # nothing left for it
-        finish(again)
+        first.process.send_signal(signal.SIGKILL)
+        first.process.wait()
+        finish(second)  # it puts w1's unfinished requests back in the queue, and does them
     finally:
         stop(mirror.process)
     records = [record for part in parts(out).values() for record in part]
     assert Counter(Counter(record["url"] for record in records).values()) == {1: 80}
     assert leftovers(redis_server.url) == []
+    assert "worker w1 stopped beating" in (out / "_logs" / "newsbot.log").read_text("utf-8")
 
 
 def test_workers_reconnect_when_redis_restarts_mid_run(
@@ -141,6 +154,7 @@ def test_workers_reconnect_when_redis_restarts_mid_run(
         deadline = time.monotonic() + 30
         while sum(len(r) for r in parts(out).values()) < 30 and time.monotonic() < deadline:
             time.sleep(0.05)
+        written_before = sum(len(r) for r in parts(out).values())
         redis_server.restart(down=1.0)  # AOF on: the queue and the store survive
         for process in workers:
             finish(process)
@@ -148,6 +162,7 @@ def test_workers_reconnect_when_redis_restarts_mid_run(
         stop(mirror.process)
     records = [record for part in parts(out).values() for record in part]
     assert Counter(Counter(record["url"] for record in records).values()) == {1: 80}
+    assert 30 <= written_before < 80  # Redis was restarted in the middle of the run
     assert leftovers(redis_server.url) == []
 
 

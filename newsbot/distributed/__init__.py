@@ -35,7 +35,7 @@ def use_redis(settings: BaseSettings, url: str) -> None:
     until the coordinator finds the feed's work done."""
     values = {
         "SCHEDULER": "newsbot.distributed.scheduler.WorkScheduler",
-        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "DUPEFILTER_CLASS": "newsbot.distributed.scheduler.RetrySafeDupeFilter",
         "SCHEDULER_PERSIST": True,
         "SCHEDULER_QUEUE_KEY": QUEUE_KEY,
         "SCHEDULER_DUPEFILTER_KEY": DUPEFILTER_KEY,

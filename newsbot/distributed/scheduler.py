@@ -6,9 +6,11 @@ in-flight requests behind, and another worker puts them back in the queue
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
+from scrapy_redis.dupefilter import RFPDupeFilter  # type: ignore[import-untyped]
 from scrapy_redis.queue import PriorityQueue  # type: ignore[import-untyped]
 from scrapy_redis.scheduler import Scheduler  # type: ignore[import-untyped]
 
@@ -29,6 +31,17 @@ if #r == 0 then return false end
 redis.call('ZREM', KEYS[1], r[1])
 redis.call('HSET', KEYS[2], r[1], r[2])
 return r[1]
+"""
+# KEYS: in-flight hash, queue; ARGV: requests of the hash to put back in the queue.
+_GIVE_BACK = """
+for _, data in ipairs(ARGV) do
+  local score = redis.call('HGET', KEYS[1], data)
+  if score then
+    redis.call('ZADD', KEYS[2], score, data)
+    redis.call('HDEL', KEYS[1], data)
+  end
+end
+return #ARGV
 """
 # KEYS: in-flight hash, queue. Every request in the hash goes back to the queue.
 REQUEUE = """
@@ -64,6 +77,7 @@ class WorkScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis has no typ
         super().open(spider)
         self.inflight_key = feed_key(spider.name, f"inflight:{self.worker}")
         self._take = self.server.register_script(_TAKE)
+        self._give_back = self.server.register_script(_GIVE_BACK)
 
     def enqueue_request(self, request: Request) -> bool:
         """Scrapy-redis' enqueue, counted without its deprecated ``spider=`` argument."""
@@ -94,6 +108,12 @@ class WorkScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis has no typ
         done = [request for request in self.taken if request not in active]
         if done:
             self.server.hdel(self.inflight_key, *(self.taken.pop(request) for request in done))
+        # A take whose answer was lost (Redis restarted) and was retried left a request in
+        # the hash that this worker never got: back to the queue with it.
+        mine = set(self.taken.values())
+        orphans = [data for data in self.server.hkeys(self.inflight_key) if data not in mine]
+        if orphans:
+            self._give_back(keys=[self.inflight_key, self.queue.key], args=orphans)
         return len(self.taken)
 
 
@@ -105,3 +125,25 @@ def worker_name(configured: str) -> str:
     import socket
 
     return f"{socket.gethostname()}-{os.getpid()}"
+
+
+# KEYS: the dupefilter hash; ARGV: fingerprint, this call's token. New (1) if the
+# fingerprint was unknown, or known by this very token (a retried call).
+_SEEN = """
+local owner = redis.call('HGET', KEYS[1], ARGV[1])
+if not owner then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1 end
+if owner == ARGV[2] then return 1 end
+return 0
+"""
+
+
+class RetrySafeDupeFilter(RFPDupeFilter):  # type: ignore[misc]  # no type hints upstream
+    """scrapy-redis' dupefilter (its fingerprints), safe to retry: its ``SADD`` answers
+    "seen" when retried after a lost answer (Redis restarting), and the request would be
+    dropped. Here each fingerprint records the token of the call that added it."""
+
+    def request_seen(self, request: Request) -> bool:
+        if not hasattr(self, "_seen"):
+            self._seen = self.server.register_script(_SEEN)
+        fingerprint = self.request_fingerprint(request)
+        return not self._seen(keys=[self.key], args=[fingerprint, uuid.uuid4().hex])

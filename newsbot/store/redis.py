@@ -61,9 +61,9 @@ _ADD = """
 if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('newsbot: the write lock was lost before the record was stored')
 end
-if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then
-  return redis.error_reply('newsbot: ' .. ARGV[2] .. ' is already recorded')
-end
+local have = redis.call('HGET', KEYS[2], ARGV[2])
+if have == ARGV[3] then return 0 end  -- a retry of this very call, whose answer was lost
+if have then return redis.error_reply('newsbot: ' .. ARGV[2] .. ' is already recorded') end
 local seq = redis.call('INCR', KEYS[6])
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 redis.call('HSET', KEYS[3], 'canonical_url', ARGV[2], 'feed', ARGV[4], 'url', ARGV[5],
@@ -131,6 +131,8 @@ class RedisStateStore:
         token, lock = uuid.uuid4().hex, self.key("lock:write")
         deadline = time.monotonic() + LOCK_WAIT
         while not self.db.set(lock, token, nx=True, px=LOCK_TTL_MS):
+            if self.db.get(lock) == token.encode():  # taken by a retried SET whose answer was lost
+                break
             if time.monotonic() > deadline:
                 raise redis.TimeoutError(f"the write lock {lock} was not free for {LOCK_WAIT}s")
             time.sleep(0.001)
@@ -213,8 +215,10 @@ class RedisStateStore:
         bands = [self.key(f"band:{band}:{key}") for band, key in enumerate(band_keys(signature))]
         keys = [self.key("lock:write"), self.key("records"), self.key(f"record:{record_id}"),
                 self.key("last_output"), self.key("counts"), self.key("seq"), *bands]  # fmt: skip
-        args: list[str | bytes] = [self._token, canonical_url, record_id, feed, url, output, duplicate_of or "",
-                signature.tobytes(), f"{feed}\0{self.worker}"]  # fmt: skip
+        args: list[str | bytes] = [
+            self._token, canonical_url, record_id, feed, url, output, duplicate_of or "",
+            signature.tobytes(), f"{feed}\0{self.worker}",
+        ]  # fmt: skip
         self._add(keys=keys, args=args)
 
     def last_output(self, feed: str) -> str | None:
