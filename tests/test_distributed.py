@@ -34,11 +34,19 @@ if not have_redis():
 DELAY = "0.02"
 
 
+#: Every worker a test started, killed (by PID) when the test ends, however it ends.
+STARTED: list[subprocess.Popen[str]] = []
+
+
 @pytest.fixture
 def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     """A redis-server of this test only (AOF on, for the restart test)."""
     server = start_redis(tmp_path / "redis", aof=True)
     yield server
+    while STARTED:
+        child = STARTED.pop()
+        child.kill()
+        child.wait()
     server.stop()
 
 
@@ -69,6 +77,7 @@ def worker(mirror: Mirror, feeds: Path, out: Path, redis: str, name: str,
     with log.open("w", encoding="utf-8") as sink:  # a file: no pipe to fill up and block
         process = subprocess.Popen(args, env=env, stdout=sink, stderr=subprocess.STDOUT,
                                    text=True)  # fmt: skip
+    STARTED.append(process)
     return Worker(process, log)
 
 

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from redis import RedisError
+from scrapy.exceptions import CloseSpider, DontCloseSpider, NotConfigured
 from twisted.internet import task
 
 from newsbot.config.runtime import part_pattern
+from newsbot.core.codes import CloseReason
 from newsbot.core.dates import SHANGHAI
 from newsbot.crawlstate import CrawlState
 from newsbot.distributed import DUPEFILTER_KEY, QUEUE_KEY, feed_key
@@ -67,7 +69,7 @@ class WorkerCoordinator:
         self._pending = self.db.register_script(_PENDING)
         self._requeue = self.db.register_script(REQUEUE)
         self.drained_since: float | None = None
-        self.beats = task.LoopingCall(self.beat)
+        self.beats = task.LoopingCall(self.beat_safely)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -100,6 +102,13 @@ class WorkerCoordinator:
         logger.info("feed %r: worker %s joined the queue at %s",
                     spider.name, self.worker, self.state.settings.redis_url)  # fmt: skip
 
+    def beat_safely(self) -> None:
+        """The periodic beat: a Redis error is logged (the idle check decides to stop)."""
+        try:
+            self.beat()
+        except RedisError as exc:
+            logger.warning("worker %s: no heartbeat to Redis: %s", self.worker, exc)
+
     def beat(self) -> None:
         """Say this worker is alive; unmark the requests it has finished."""
         timeout_ms = int(self.state.settings.worker_timeout * 1000)
@@ -112,7 +121,18 @@ class WorkerCoordinator:
         return int(self._pending(keys=keys, args=[self.key("inflight:")]))
 
     def spider_idle(self, spider: Spider) -> None:
-        """Keep waiting while any worker has work; close after CONFIRM seconds of none."""
+        """Keep waiting while any worker has work; close after CONFIRM seconds of none;
+        close as ``redis-lost`` when Redis stays unreachable past the clients' retries."""
+        try:
+            self.wait_for_work(spider)
+        except RedisError as exc:
+            logger.error("feed %r: worker %s lost Redis at %s: %s; stopping (its requests "
+                         "stay in flight, for another worker or its restart)", spider.name,
+                         self.worker, self.state.settings.redis_url, exc)  # fmt: skip
+            raise CloseSpider(str(CloseReason.REDIS_LOST)) from exc
+
+    def wait_for_work(self, spider: Spider) -> None:
+        """Raise DontCloseSpider unless no worker has had work for CONFIRM seconds."""
         self.beat()
         self.recover_dead(spider)
         if self.pending():
@@ -160,6 +180,8 @@ class WorkerCoordinator:
         pages again."""
         if self.beats.running:
             self.beats.stop()
+        if reason == CloseReason.REDIS_LOST:
+            return  # nothing to tell Redis; its in-flight requests are recovered later
         self.scheduler.settle()
         queue = QUEUE_KEY % {"spider": spider.name}
         self._requeue(keys=[self.key(f"inflight:{self.worker}"), queue])
