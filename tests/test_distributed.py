@@ -205,3 +205,30 @@ def test_the_same_article_at_the_same_moment_is_recorded_once(
     assert stores[0].count("test_site") == 100
     assert all(store.near_duplicate(minhash(story_text(7))) is not None for store in stores)
     assert stores[0].near_duplicate(minhash(story_text(1000))) is None
+
+
+def test_scrapy_crawl_with_a_redis_url_keeps_its_state_there(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    """One switch: `scrapy crawl FEED -s NEWSBOT_REDIS_URL=…` queues in Redis and keeps
+    the state store there (no SQLite file); the next run skips the known articles and
+    stops paging at the first all-known list page (the last pass was complete)."""
+    mirror, feeds = site(tmp_path, 20)
+    env = {"NEWSBOT_MIRROR": mirror.url, "NEWSBOT_FEEDS": str(feeds)}
+    out = tmp_path / "out"
+    args = ["scrapy", "crawl", "test_site", "-s", f"NEWSBOT_REDIS_URL={redis_server.url}",
+            "-s", f"NEWSBOT_OUTPUT={out}/{{feed}}/{{day}}.jsonl",
+            "-s", f"NEWSBOT_STATE={tmp_path}/unused.sqlite3"]  # fmt: skip
+    try:
+        first = run_command(args, env=env)
+        again = run_command(args, env=env)
+    finally:
+        stop(mirror.process)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "DeprecationWarning" not in first.stderr
+    assert len(read_jsonl(next((out / "test_site").glob("*.jsonl")))) == 20
+    assert RedisStateStore(redis_server.url).count("test_site") == 20
+    assert not (tmp_path / "unused.sqlite3").exists()
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert f"0 new records; 10 known articles skipped — state in {redis_server.url}" in again.stderr
+    assert leftovers(redis_server.url) == []

@@ -6,10 +6,12 @@ in-flight requests behind, and another worker puts them back in the queue
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
+from scrapy.utils.misc import load_object
 from scrapy_redis.dupefilter import RFPDupeFilter  # type: ignore[import-untyped]
 from scrapy_redis.queue import PriorityQueue  # type: ignore[import-untyped]
 from scrapy_redis.scheduler import Scheduler  # type: ignore[import-untyped]
@@ -19,6 +21,8 @@ from newsbot.distributed import feed_key
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
 
 #: The scheduler of each crawler (the coordinator asks it what is in flight).
 SCHEDULERS: WeakKeyDictionary[Crawler, WorkScheduler] = WeakKeyDictionary()
@@ -57,6 +61,7 @@ class WorkScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis has no typ
     flight for this worker, and :meth:`settle` unmarks the ones Scrapy is done with."""
 
     crawler: Crawler
+    df: Any  # the dupefilter (scrapy-redis' attribute)
     worker: str
     #: The requests this worker has taken and not finished, with their queue entries.
     taken: dict[Request, bytes]
@@ -74,7 +79,18 @@ class WorkScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis has no typ
         return scheduler
 
     def open(self, spider: Any) -> None:
-        super().open(spider)
+        """scrapy-redis' ``open`` (the feed's queue and dupefilter), logging through
+        this module rather than the deprecated ``Spider.log``."""
+        self.spider = spider
+        key = self.queue_key % {"spider": spider.name}
+        self.queue = load_object(self.queue_cls)(
+            server=self.server, spider=spider, key=key, serializer=self.serializer
+        )
+        if not self.df:
+            self.df = load_object(self.dupefilter_cls).from_spider(spider)
+        if len(self.queue):
+            logger.info("feed %r: resuming, %d request(s) in the shared queue",
+                        spider.name, len(self.queue))  # fmt: skip
         self.inflight_key = feed_key(spider.name, f"inflight:{self.worker}")
         self._take = self.server.register_script(_TAKE)
         self._give_back = self.server.register_script(_GIVE_BACK)
