@@ -232,3 +232,18 @@ def test_scrapy_crawl_with_a_redis_url_keeps_its_state_there(
     assert again.returncode == 0, again.stderr[-3000:]
     assert f"0 new records; 10 known articles skipped — state in {redis_server.url}" in again.stderr
     assert leftovers(redis_server.url) == []
+
+
+def test_a_worker_that_found_the_work_taken_is_not_failed() -> None:
+    """`newsbot status`: a worker that downloaded nothing (the others took every request)
+    is ok and says whose share it is; a whole crawl that downloaded nothing still fails."""
+    from newsbot.ops.health import FAILED, OK, RunReport, feed_report, judge, status_lines
+
+    idle = judge(feed_report("test_site", {"finish_reason": "finished",
+                                           "newsbot/worker": "w2"}), [])  # fmt: skip
+    alone = judge(feed_report("test_site", {"finish_reason": "finished"}), [])
+    assert (idle.status, alone.status) == (OK, FAILED)
+    report = RunReport(started="2026-12-01T10:00:00+00:00", finished="2026-12-01T10:01:00+00:00",
+                       elapsed=60.0, feeds=[idle])  # fmt: skip
+    lines = status_lines([report], ["test_site"], 5)
+    assert "worker w2: its share of a distributed run" in "\n".join(lines)
