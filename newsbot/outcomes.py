@@ -88,7 +88,7 @@ class ArticleOutcomes:
         self.lost: list[dict[str, str]] = []
         #: Distributed mode: another worker may take a request this one scheduled, so an
         #: article is this worker's to settle once it takes it (reaches its downloader).
-        self.shared = bool(CrawlState.of(crawler).settings.redis_url)
+        self.shared = CrawlState.of(crawler).settings.distributed
         for handler, signal in (
             (self.request_scheduled, signals.request_scheduled),
             (self.request_taken, signals.request_reached_downloader),

@@ -105,8 +105,15 @@ class NewsbotSettings:
         return bool(self.redis_url) or (bool(self.state) and self.state != ":memory:")
 
     @property
+    def distributed(self) -> bool:
+        """Whether the crawl shares its request queue through Redis with other workers:
+        with NEWSBOT_REDIS_URL, but never in a dry run (which only looks) nor in a fresh
+        re-read (a private one-off)."""
+        return bool(self.redis_url) and not self.dry_run and not self.fresh
+
+    @property
     def store_location(self) -> str:
-        """Where the state store is: the Redis of a distributed run, else NEWSBOT_STATE."""
+        """Where the state store is: the Redis of NEWSBOT_REDIS_URL, else NEWSBOT_STATE."""
         return self.redis_url or self.state
 
     @classmethod

@@ -76,7 +76,7 @@ class WorkerCoordinator:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WorkerCoordinator:
-        if not CrawlState.of(crawler).settings.redis_url:
+        if not CrawlState.of(crawler).settings.distributed:
             raise NotConfigured
         return cls(crawler)
 

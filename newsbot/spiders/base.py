@@ -82,9 +82,9 @@ class FeedSpider(scrapy.Spider):
             settings.set("DOWNLOAD_DELAY", cls.feed.delay, priority="spider")
         if cls.feed.render:
             apply_render_settings(settings, cls.feed.browser)
-        redis_url = NewsbotSettings.from_settings(settings).redis_url
-        if redis_url:  # distributed: the queue and dupefilter in Redis (docs/distributed.md)
-            use_redis(settings, redis_url)
+        runtime = NewsbotSettings.from_settings(settings)
+        if runtime.distributed:  # the queue and dupefilter in Redis (docs/distributed.md)
+            use_redis(settings, runtime.redis_url)
         if (settings.getpriority("USER_AGENT") or 0) < OVERRIDE_PRIORITY:
             # The User-Agent follows NEWSBOT_CONTACT_URL unless USER_AGENT itself is given.
             contact = NewsbotSettings.from_settings(settings).contact_url

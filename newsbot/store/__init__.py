@@ -25,7 +25,7 @@ def open_store(location: str, snapshot: bool = False, worker: str = "") -> State
     """The state store at ``location``: a Redis URL (shared by workers; ``worker`` names
     this one), a SQLite file path, or '' / ``:memory:`` for a store forgotten at the end
     of the run; with ``snapshot``, an in-memory copy of the file (nothing is written to
-    it, nor created beside it)."""
+    it, nor created beside it; a Redis is read live, and a dry run writes nothing)."""
     if is_redis(location):
         from newsbot.store.redis import RedisStateStore
 
