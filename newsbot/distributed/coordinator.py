@@ -175,14 +175,18 @@ class WorkerCoordinator:
                             adopted, name)  # fmt: skip
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        """Leave: what this worker still had in flight goes back to the queue; the last
+        """Leave: what this worker still had in flight goes back to the queue (all it
+        had marked, when the run was cut short); the last
         worker of a finished feed clears its dupefilter, so the next run reads its list
         pages again."""
         if self.beats.running:
             self.beats.stop()
         if reason == CloseReason.REDIS_LOST:
             return  # nothing to tell Redis; its in-flight requests are recovered later
-        self.scheduler.settle()
+        if reason == "finished":
+            self.scheduler.settle(final=True)
+        # else (Ctrl-C, a shutdown) the downloads cut short look finished to the engine:
+        # everything still marked goes back (a request done twice is dropped as known)
         queue = QUEUE_KEY % {"spider": spider.name}
         self._requeue(keys=[self.key(f"inflight:{self.worker}"), queue])
         self.db.srem(self.key("workers"), self.worker)

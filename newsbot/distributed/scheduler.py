@@ -115,9 +115,14 @@ class WorkScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis has no typ
         self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
-    def settle(self) -> int:
-        """Unmark the requests the engine has finished with; how many are still in flight."""
+    def settle(self, final: bool = False) -> int:
+        """Unmark the requests the engine has finished with; how many are still in flight.
+        Once the spider is closing, only a ``final`` settle (of a finished run) unmarks:
+        a download cut short by a shutdown also leaves the engine's slot."""
         engine = self.crawler.engine
+        slot = engine._slot if engine is not None else None
+        if slot is not None and slot.closing is not None and not final:
+            return len(self.taken)
         # The engine's slot holds each request from its download until its response is
         # scraped, items included (Scrapy keeps no public view of this).
         active = engine._slot.inprogress if engine is not None and engine._slot else set()
