@@ -94,7 +94,8 @@ class WorkerCoordinator:
         queue every BEAT seconds when idle, not every 5 s."""
         self.db.sadd(self.key("workers"), self.worker)
         assert self.crawler.stats is not None
-        self.crawler.stats.set_value("newsbot/worker", self.worker)
+        if self.state.settings.worker:  # `newsbot worker`: the run report says whose share
+            self.crawler.stats.set_value("newsbot/worker", self.worker)
         self.beat()
         assert self.crawler.engine is not None
         self.crawler.engine._SLOT_HEARTBEAT_INTERVAL = BEAT  # read when the engine starts
