@@ -156,6 +156,31 @@ def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path: Path, redis_server: R
     assert "worker w1 stopped beating" in (out / "_logs" / "newsbot.log").read_text("utf-8")
 
 
+def test_a_worker_stopped_with_sigterm_gives_its_requests_back(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    """SIGTERM (Scrapy's graceful shutdown): the worker leaves at once, nothing marked in
+    flight and nothing lost; the other finishes without waiting for a heartbeat to expire."""
+    mirror, feeds = site(tmp_path, 80)
+    out = tmp_path / "out"
+    try:
+        first, second = (
+            worker(mirror, feeds, out, redis_server.url, n, "60") for n in ("w1", "w2")
+        )
+        deadline = time.monotonic() + 30
+        while sum(len(r) for r in parts(out).values()) < 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first.process.send_signal(signal.SIGTERM)
+        assert first.process.wait(timeout=30) == 1  # the run ended early: judged failed
+        finish(second, timeout=40)  # well before w1's 60 s heartbeat timeout
+    finally:
+        stop(mirror.process)
+    records = [record for part in parts(out).values() for record in part]
+    assert Counter(Counter(record["url"] for record in records).values()) == {1: 80}
+    assert leftovers(redis_server.url) == []
+    assert "stopped beating" not in (out / "_logs" / "newsbot.log").read_text("utf-8")
+
+
 def test_workers_reconnect_when_redis_restarts_mid_run(
     tmp_path: Path, redis_server: RedisServer
 ) -> None:
