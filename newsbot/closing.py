@@ -52,7 +52,7 @@ def closing_line(feed: str, stats: Mapping[str, Any], settings: NewsbotSettings)
     elif not settings.persistent:
         parts.append("no state store (NEWSBOT_STATE empty): the archive was not written")
     elif skipped:
-        state_dir = Path(settings.state).parent
+        state_dir = settings.redis_url or Path(settings.state).parent
         parts.append(
             f"{plural(skipped, 'known article')} skipped — state in {state_dir}; "
             "`--fresh` for a full re-read"

@@ -8,7 +8,6 @@ by the middlewares, the pipelines and the runner; nothing is kept on the spider.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -21,7 +20,7 @@ from newsbot.config.runtime import NewsbotSettings
 from newsbot.core.codes import CloseReason, FailureKind
 from newsbot.core.dedup import canonical_url
 from newsbot.core.failures import describe
-from newsbot.store import StateStore, open_store
+from newsbot.store import STORE_ERRORS, StateStore, open_store
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -60,8 +59,8 @@ class CrawlState:
         re-read; an in-memory copy of it in a dry run (which writes nothing)."""
         if self._store is None:
             settings = self.settings
-            location = settings.state if settings.persistent else ""
-            self._store = open_store(location, snapshot=settings.dry_run)
+            location = settings.store_location if settings.persistent else ""
+            self._store = open_store(location, snapshot=settings.dry_run, worker=settings.worker)
         return self._store
 
     def canonical(self, url: str) -> str:
@@ -76,8 +75,8 @@ class CrawlState:
         failure (a full disk) is the crawl's write error, :meth:`stop_writing`."""
         try:
             yield
-        except sqlite3.Error as exc:
-            self.stop_writing(what, self.settings.state, exc, close=close)
+        except STORE_ERRORS as exc:
+            self.stop_writing(what, self.settings.store_location, exc, close=close)
 
     def stop_writing(self, what: str, where: str, exc: Exception, close: bool = True) -> str:
         """The first write error of the crawl (archive or store): count it, log one ERROR

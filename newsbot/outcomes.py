@@ -22,6 +22,7 @@ from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 
 from newsbot.core.codes import FailureKind, LostReason
 from newsbot.core.failures import describe, is_loss, offsite, redirect_loop
+from newsbot.crawlstate import CrawlState
 from newsbot.middlewares import ARTICLE_META
 from newsbot.pipelines import ArticleDropped
 from newsbot.signals import article_lost
@@ -85,8 +86,12 @@ class ArticleOutcomes:
         #: Request URL → the first article link that requested it.
         self.first_by_url: dict[str, str] = {}
         self.lost: list[dict[str, str]] = []
+        #: Distributed mode: another worker may take a request this one scheduled, so an
+        #: article is this worker's to settle once it takes it (reaches its downloader).
+        self.shared = CrawlState.of(crawler).settings.distributed
         for handler, signal in (
             (self.request_scheduled, signals.request_scheduled),
+            (self.request_taken, signals.request_reached_downloader),
             (self.request_dropped, signals.request_dropped),
             (self.item_scraped, signals.item_scraped),
             (self.item_dropped, signals.item_dropped),
@@ -107,12 +112,19 @@ class ArticleOutcomes:
         if not link:
             return
         link = str(link)
-        self.requested.setdefault(link)
+        if not self.shared:
+            self.requested.setdefault(link)
         self.first_by_url.setdefault(request.url, link)
         if self._filtered_offsite(request, spider):
             hosts = list(getattr(spider, "allowed_domains", []))
             redirected = bool(request.meta.get("redirect_urls"))
             self.fetch_failed(link, LostReason.OFFSITE, offsite(request.url, hosts, redirected))
+
+    def request_taken(self, request: Request, spider: Spider) -> None:
+        """Distributed mode: note an article request this worker took from the queue."""
+        link = request.meta.get(ARTICLE_META)
+        if link and self.shared:
+            self.requested.setdefault(str(link))
 
     def _filtered_offsite(self, request: Request, spider: Spider) -> bool:
         if request.dont_filter or request.meta.get("allow_offsite"):

@@ -7,7 +7,6 @@ through ItemAdapter. A dropped item raises DropItem with a :class:`DropReason`, 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,7 @@ from newsbot.core.dedup import minhash
 from newsbot.core.labels import render_label
 from newsbot.crawlstate import CrawlState
 from newsbot.items import RECORD_FIELDS
+from newsbot.store import STORE_ERRORS
 from newsbot.store.adoption import adopt_lines
 from newsbot.store.jsonl import JsonlWriter
 
@@ -236,7 +236,7 @@ class ArchivePipeline(_FeedPipeline):
                 known = store.known_url(canonical)
                 if known is None:
                     duplicate_of = self._write(article, canonical, path)
-        except (OSError, sqlite3.Error) as exc:  # rolled back: not marked seen, retried next run
+        except (OSError, *STORE_ERRORS) as exc:  # type: ignore[misc]  # rolled back: not marked seen, retried next run
             raise self.write_failed(article, path, exc) from exc
         if known is not None:
             raise self.drop(article, DropReason.DUPLICATE_URL, f"already written as {known}")
@@ -273,7 +273,8 @@ class ArchivePipeline(_FeedPipeline):
         DropItem to raise."""
         if self._line_start is not None:  # the line is on disk, its record is not: cut it
             self.writer.cut(path, self._line_start)
-        where = self.state.settings.state if isinstance(exc, sqlite3.Error) else str(path)
+        settings = self.state.settings
+        where = settings.store_location if isinstance(exc, STORE_ERRORS) else str(path)
         detail = self.state.stop_writing(article["url"], where, exc)
         return ArticleDropped(LostReason.WRITE_ERROR, detail)
 

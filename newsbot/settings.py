@@ -56,6 +56,18 @@ NEWSBOT_RUN_REPORT = True
 # are neither read nor written, and records go only to the feed exports.
 NEWSBOT_FRESH = False
 
+# Distributed mode (docs/distributed.md): a Redis URL such as redis://host:6379/0. The
+# scheduler queue and request dupefilter of every feed go there (scrapy-redis), and so does
+# the state store (NEWSBOT_STATE is not used then); `newsbot worker --redis URL` started N
+# times, on one machine or several, shares the feeds' requests.
+NEWSBOT_REDIS_URL = ""
+# This worker's name in Redis and in its JSONL part (<day>.<worker>.jsonl); `newsbot worker`
+# sets it (--worker-id, default <host>-<pid>). Empty: one process, one file per day.
+NEWSBOT_WORKER = ""
+# Seconds after its last heartbeat that a worker counts as dead: another worker then puts
+# the requests it had taken back in the queue.
+NEWSBOT_WORKER_TIMEOUT = 10.0
+
 # fsync every written line (survives power loss, not only a killed process). Slower.
 NEWSBOT_FSYNC = False
 
@@ -153,6 +165,8 @@ EXTENSIONS = {
     "newsbot.outcomes.ArticleOutcomes": 500,
     "newsbot.closing.ClosingLine": 510,
     "newsbot.ops.crawlreport.CrawlReport": 900,
+    # Distributed mode only: when the shared queue is done (newsbot.distributed.coordinator).
+    "newsbot.distributed.coordinator.WorkerCoordinator": 520,
 }
 
 ITEM_PIPELINES = {

@@ -35,6 +35,7 @@ SCRAPY_PARTS = frozenset(
         "signals",
         "spiders",
         "browser",
+        "distributed",
         "mirror",
     }
 )

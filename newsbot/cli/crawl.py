@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import socket
 import sys
 from pathlib import Path
@@ -49,6 +50,8 @@ def run_options(args: argparse.Namespace) -> RunOptions:
         progress=args.progress,
         overrides=args.set,
         command=sys.argv[1:],
+        redis=args.redis or "",
+        worker=getattr(args, "worker_id", "") or "",
     )
 
 
@@ -66,6 +69,35 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             return run_feeds(options)
     except LockBusy as busy:
         print(f"newsbot crawl: {busy}; not starting a second one", file=sys.stderr)
+        return ExitCode.LOCKED
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """One worker of a distributed crawl: the feeds' requests shared through Redis with
+    every other worker; its records in its own part, ``<day>.<worker>.jsonl``."""
+    args.redis = args.redis or os.environ.get("NEWSBOT_REDIS_URL", "")
+    if not args.redis:
+        print("newsbot worker: give --redis redis://host:port/db (or NEWSBOT_REDIS_URL)",
+              file=sys.stderr)  # fmt: skip
+        return ExitCode.BAD_CONFIG
+    if args.dry_run or args.fresh:
+        print("newsbot worker: --dry-run and --fresh are for `newsbot crawl`", file=sys.stderr)
+        return ExitCode.BAD_CONFIG
+    args.worker_id = args.worker_id or f"{socket.gethostname()}-{os.getpid()}"
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", args.worker_id):
+        print(f"newsbot worker: --worker-id {args.worker_id!r}: letters, digits, _ . - only",
+              file=sys.stderr)  # fmt: skip
+        return ExitCode.BAD_CONFIG
+    options = run_options(args)
+    problem = output_problem(options)
+    if problem is not None:
+        print(f"newsbot worker: {problem}", file=sys.stderr)
+        return ExitCode.BAD_CONFIG
+    try:
+        with RunLock(options.out / "_state" / f"worker-{options.worker}.lock"):
+            return run_feeds(options)
+    except LockBusy as busy:
+        print(f"newsbot worker: {busy}; give another --worker-id", file=sys.stderr)
         return ExitCode.LOCKED
 
 
@@ -183,6 +215,12 @@ def add_crawl_arguments(command: argparse.ArgumentParser, out_help: str) -> None
         action="store_true",
         help="print the summary only when a feed is broken or failed (cron)",
     )
+    command.add_argument(
+        "--redis",
+        metavar="URL",
+        help="distributed mode: the shared request queue and state store in this Redis "
+        "(redis://host:port/db; default: $NEWSBOT_REDIS_URL, else none)",
+    )
     command.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                          help="a Scrapy setting, as in `scrapy crawl -s`")  # fmt: skip
 
@@ -202,6 +240,16 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         if name == "demo":
             command.add_argument("--sites", help="mirror directory (default: tests/sites)")
         command.set_defaults(func=func)
+
+    worker = sub.add_parser(
+        "worker", help="one worker of a distributed crawl: feeds shared with others via Redis"
+    )
+    add_crawl_arguments(worker, LIVE_OUT)
+    worker.add_argument(
+        "--worker-id",
+        help="this worker's name, in its part <day>.<id>.jsonl (default: <host>-<pid>)",
+    )
+    worker.set_defaults(func=cmd_worker)
 
     status = sub.add_parser("status", help="the last runs of each feed, from <out>/_runs")
     status.add_argument("feeds", nargs="*", help="feed names (default: all)")

@@ -54,6 +54,15 @@ def setting_value(
     return settings.get(name)
 
 
+def part_pattern(output: str, worker: str) -> str:
+    """The output pattern of one worker's JSONL part: ``<day>.<worker>.jsonl`` for
+    ``<day>.jsonl`` (``output`` itself without a worker)."""
+    if not worker:
+        return output
+    stem, dot, suffix = output.rpartition(".")
+    return f"{stem}.{worker}.{suffix}" if dot and "/" not in suffix else f"{output}.{worker}"
+
+
 def _flag(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "yes", "on")
@@ -68,6 +77,8 @@ class NewsbotSettings:
     mirror: str = ""
     inner_download_handler: str = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
     output: str = "data/{feed}/{day}.jsonl"
+    #: NEWSBOT_OUTPUT as given (``output`` is this worker's part of it).
+    output_base: str = "data/{feed}/{day}.jsonl"
     state: str = ""
     fsync: bool = False
     dry_run: bool = False
@@ -78,12 +89,32 @@ class NewsbotSettings:
     run_report: bool = True
     retry_backoff: float = 1.0
     retry_backoff_max: float = 30.0
+    #: Distributed mode: the Redis holding the shared request queue and the state store.
+    redis_url: str = ""
+    #: This worker's name (its JSONL part, its in-flight requests in Redis); '' alone.
+    worker: str = ""
+    #: Seconds without a heartbeat after which a worker counts as dead (its requests requeued).
+    worker_timeout: float = 10.0
 
     @property
     def persistent(self) -> bool:
-        """Whether the state store is a file (so runs are incremental and dedup across runs);
-        never in a fresh re-read, which starts from an empty in-memory store."""
-        return bool(self.state) and self.state != ":memory:" and not self.fresh
+        """Whether the state store is a file or a Redis (so runs are incremental and dedup
+        across runs); never in a fresh re-read, which starts from an empty in-memory store."""
+        if self.fresh:
+            return False
+        return bool(self.redis_url) or (bool(self.state) and self.state != ":memory:")
+
+    @property
+    def distributed(self) -> bool:
+        """Whether the crawl shares its request queue through Redis with other workers:
+        with NEWSBOT_REDIS_URL, but never in a dry run (which only looks) nor in a fresh
+        re-read (a private one-off)."""
+        return bool(self.redis_url) and not self.dry_run and not self.fresh
+
+    @property
+    def store_location(self) -> str:
+        """Where the state store is: the Redis of NEWSBOT_REDIS_URL, else NEWSBOT_STATE."""
+        return self.redis_url or self.state
 
     @classmethod
     def from_settings(
@@ -96,13 +127,16 @@ class NewsbotSettings:
             return default if found is None else found
 
         defaults = cls()
+        worker = str(value("NEWSBOT_WORKER", "") or "")
+        output = str(value("NEWSBOT_OUTPUT", defaults.output))
         return cls(
             feeds=str(value("NEWSBOT_FEEDS", defaults.feeds) or defaults.feeds),
             mirror=str(value("NEWSBOT_MIRROR", "") or "").rstrip("/"),
             inner_download_handler=str(
                 value("NEWSBOT_INNER_DOWNLOAD_HANDLER", defaults.inner_download_handler)
             ),
-            output=str(value("NEWSBOT_OUTPUT", defaults.output)),
+            output=part_pattern(output, worker),
+            output_base=output,
             state=str(value("NEWSBOT_STATE", "") or ""),
             fsync=_flag(value("NEWSBOT_FSYNC", False)),
             dry_run=_flag(value("NEWSBOT_DRY_RUN", False)),
@@ -116,4 +150,7 @@ class NewsbotSettings:
             run_report=_flag(value("NEWSBOT_RUN_REPORT", True)),
             retry_backoff=float(value("NEWSBOT_RETRY_BACKOFF", defaults.retry_backoff)),
             retry_backoff_max=float(value("NEWSBOT_RETRY_BACKOFF_MAX", defaults.retry_backoff_max)),
+            redis_url=str(value("NEWSBOT_REDIS_URL", "") or ""),
+            worker=worker,
+            worker_timeout=float(value("NEWSBOT_WORKER_TIMEOUT", defaults.worker_timeout)),
         )

@@ -29,6 +29,8 @@ class CloseReason(StrEnum):
 
     #: the first write error of the archive or state store stops the feed's crawl
     WRITE_FAILED = "write-failed"
+    #: a distributed worker lost its Redis for longer than its clients retry (about a minute)
+    REDIS_LOST = "redis-lost"
 
 
 class DropReason(StrEnum):

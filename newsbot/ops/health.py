@@ -78,6 +78,8 @@ class FeedReport:
     unreachable: dict[str, str] = field(default_factory=dict)
     #: The crawl's closing line (newsbot.closing): new records, known ones skipped…
     closing_line: str = ""
+    #: The worker of a distributed run (its share of the feed), '' for a whole crawl.
+    worker: str = ""
 
     def fill_rate(self, name: str) -> float | None:
         """Share of this run's extracted articles that had the field, if any were."""
@@ -125,6 +127,7 @@ def feed_report(name: str, stats: Mapping[str, Any]) -> FeedReport:
         lost=[dict(entry) for entry in stats.get("newsbot/lost_links", [])],
         unreachable=unreachable_hosts(stats),
         closing_line=str(stats.get(CLOSING_LINE_STAT, "")),
+        worker=str(stats.get("newsbot/worker", "")),
     )
 
 
@@ -145,7 +148,7 @@ def judge(report: FeedReport, history: Sequence[FeedReport]) -> FeedReport:
     unknown = sum(entry.get("reason") == LostReason.UNKNOWN for entry in report.lost)
     if unknown and report.finish_reason in ("", "finished"):  # else the early end says why
         failures.append(f"{unknown} article link(s) ended with no known outcome")
-    if report.pages == 0:
+    if report.pages == 0 and not report.worker:  # a worker may find the work all taken
         hosts = ", ".join(f"{host} ({why})" for host, why in sorted(report.unreachable.items()))
         failures.append(
             f"no page was downloaded: unreachable {hosts}" if hosts else "no page was downloaded"
@@ -305,6 +308,8 @@ def status_lines(
                 f"{item.links:>5} {item.new:>5} {item.duplicates:>5} "
                 f"{sum(item.dropped.values()):>5} {item.errors:>4} {item.elapsed:>7.1f}s"
             )
+            if item.worker:
+                lines.append(f"{'':<20}   worker {item.worker}: its share of a distributed run")
             lines.extend(f"{'':<20}   {item.status}: {reason}" for reason in item.reasons)
             lines.extend(_lost_lines(item, lost))
     return lines

@@ -52,6 +52,10 @@ class RunOptions:
     #: Scrapy settings given as NAME=VALUE (like ``scrapy crawl -s``).
     overrides: Sequence[str] = ()
     command: list[str] = field(default_factory=list)
+    #: Distributed mode: the Redis of the shared queue and state store ('' for none).
+    redis: str = ""
+    #: This worker's name (its JSONL part ``<day>.<worker>.jsonl``); '' for one process.
+    worker: str = ""
 
     @property
     def runs_dir(self) -> Path:
@@ -120,6 +124,10 @@ def crawl_settings(options: RunOptions) -> Settings:
     settings.set("NEWSBOT_OUTPUT", str(output), priority="cmdline")
     settings.set("NEWSBOT_STATE", str(options.state_file), "cmdline")
     settings.set("NEWSBOT_DRY_RUN", options.dry_run, priority="cmdline")
+    if options.redis:
+        settings.set("NEWSBOT_REDIS_URL", options.redis, priority="cmdline")
+    if options.worker:
+        settings.set("NEWSBOT_WORKER", options.worker, priority="cmdline")
     # the runner writes one report for all the feeds of the run
     settings.set("NEWSBOT_RUN_REPORT", False, priority="cmdline")
     if options.fresh:

@@ -26,6 +26,7 @@ from newsbot.core.extract import RawArticle, date_fallbacks, looks_like_js_chall
 from newsbot.core.extract.reading import read_article
 from newsbot.core.failures import describe, fetch_reason, unmirror
 from newsbot.crawlstate import CrawlState
+from newsbot.distributed import use_redis
 from newsbot.items import Article
 from newsbot.middlewares import ARTICLE_META, LIST_PAGE_META
 from newsbot.signals import article_lost
@@ -75,6 +76,9 @@ class FeedSpider(scrapy.Spider):
             settings.set("DOWNLOAD_DELAY", cls.feed.delay, priority="spider")
         if cls.feed.render:
             apply_render_settings(settings, cls.feed.browser)
+        runtime = NewsbotSettings.from_settings(settings)
+        if runtime.distributed:  # the queue and dupefilter in Redis (docs/distributed.md)
+            use_redis(settings, runtime.redis_url)
         if (settings.getpriority("USER_AGENT") or 0) < OVERRIDE_PRIORITY:
             # The User-Agent follows NEWSBOT_CONTACT_URL unless USER_AGENT itself is given.
             contact = NewsbotSettings.from_settings(settings).contact_url
