@@ -5,9 +5,11 @@ workers' JSONL parts, whatever happens to a worker or to Redis."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -18,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from newsbot.core.codes import ExitCode
 from newsbot.core.dedup import minhash
+from newsbot.ops.redislock import RedisWorkerLock, WorkerIdBusy
 from newsbot.store.redis import RedisStateStore, connect
 from tests.conftest import BIN, Mirror, read_jsonl, run_command, start_mirror, stop
 from tests.redisserver import RedisServer, have_redis, start_redis
@@ -275,3 +279,49 @@ def test_a_worker_that_found_the_work_taken_is_not_failed() -> None:
                        elapsed=60.0, feeds=[idle])  # fmt: skip
     lines = status_lines([report], ["test_site"], 5)
     assert "worker w2: its share of a distributed run" in "\n".join(lines)
+
+
+def test_a_worker_id_is_held_across_machines_until_its_owner_is_gone(
+    redis_server: RedisServer,
+) -> None:
+    """The run lock in Redis: one live worker per id, whichever machine it runs on."""
+    url, key = redis_server.url, "newsbot:worker-lock:w1"
+    with RedisWorkerLock(url, "w1", lifetime=1.0):
+        time.sleep(1.5)  # past its lifetime: renewed while its owner lives
+        with pytest.raises(WorkerIdBusy, match=f"'w1' is held by pid {os.getpid()}"):
+            RedisWorkerLock(url, "w1").__enter__()
+    with RedisWorkerLock(url, "w1"):  # released at the end of the block: free at once
+        pass
+    db = connect(url)
+    elsewhere = {"worker": "w1", "host": "another-machine", "pid": os.getpid()}
+    db.set(key, json.dumps(elsewhere), px=500)  # a worker of another machine, just killed
+    with pytest.raises(WorkerIdBusy, match="on another-machine"):
+        RedisWorkerLock(url, "w1").__enter__()
+    time.sleep(0.7)  # its key expired: the id is free again
+    with RedisWorkerLock(url, "w1"):
+        assert b"another-machine" not in db.get(key)
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid of this host that is no longer running
+    here = {"worker": "w1", "host": socket.gethostname(), "pid": gone.pid}
+    db.set(key, json.dumps(here), px=60_000)
+    with RedisWorkerLock(url, "w1"):  # a dead owner of this host: taken over at once
+        assert json.loads(db.get(key))["pid"] == os.getpid()
+    assert db.get(key) is None
+
+
+def test_a_second_worker_with_a_live_id_is_refused_in_one_line(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(SITE_FEED, encoding="utf-8")
+    args = ["newsbot", "worker", "--redis", redis_server.url, "--feeds", str(feeds),
+            "--out", str(tmp_path / "out"), "--worker-id", "w1"]  # fmt: skip
+    with RedisWorkerLock(redis_server.url, "w1"):  # held as if by another machine's worker
+        result = run_command(args)
+    assert result.returncode == ExitCode.LOCKED, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith(
+        f"newsbot worker: worker id 'w1' is held by pid {os.getpid()} on {socket.gethostname()}"
+    )
+    assert line.endswith(f"{redis_server.url} newsbot:worker-lock:w1; give another --worker-id")
+    assert not list((tmp_path / "out").glob("test_site/*.jsonl"))

@@ -9,6 +9,8 @@ import socket
 import sys
 from pathlib import Path
 
+from redis import RedisError
+
 from newsbot.cli.mirror import BUNDLED_MIRROR
 from newsbot.cli.validate import add_feeds_option, feeds_file
 from newsbot.config.loader import FeedConfigError, load_feeds
@@ -17,6 +19,7 @@ from newsbot.core.codes import ExitCode
 from newsbot.mirror import MIRROR_ENV, start_mirror_thread
 from newsbot.ops.health import latest_status, load_reports, local_time, status_lines
 from newsbot.ops.lock import LockBusy, RunLock
+from newsbot.ops.redislock import RedisWorkerLock
 from newsbot.ops.runner import (
     DEFAULT_PATTERN,
     RunOptions,
@@ -93,12 +96,19 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"newsbot worker: {problem}", file=sys.stderr)
         return ExitCode.BAD_CONFIG
-    try:
-        with RunLock(options.out / "_state" / f"worker-{options.worker}.lock"):
+    try:  # the id is this machine's (its part's file) and every machine's (Redis)
+        with (
+            RunLock(options.out / "_state" / f"worker-{options.worker}.lock"),
+            RedisWorkerLock(options.redis, options.worker),
+        ):
             return run_feeds(options)
     except LockBusy as busy:
         print(f"newsbot worker: {busy}; give another --worker-id", file=sys.stderr)
         return ExitCode.LOCKED
+    except RedisError as exc:  # before any feed ran: nothing crawled, nothing lost
+        print(f"newsbot worker: Redis at {options.redis} does not answer: {exc}",
+              file=sys.stderr)  # fmt: skip
+        return ExitCode.FAILED
 
 
 def cmd_status(args: argparse.Namespace) -> int:
