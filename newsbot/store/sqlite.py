@@ -1,13 +1,25 @@
 """The SQLite state store: which canonical URLs are written, and the MinHash bands of
 their texts for near-duplicate lookups. SQLite (WAL) by default; safe for several
 processes at once because every check-and-record happens inside one IMMEDIATE transaction.
+
+Recorded items are committed in batches (:data:`BATCH_ITEMS` items or
+:data:`BATCH_SECONDS`, whichever comes first): each :meth:`SqliteStateStore.transaction`
+is a savepoint inside a batch that holds the write lock. The durability rule holds: an
+item is recorded only after its line is on disk, and a kill that loses an uncommitted
+batch loses only records whose lines are in the archive, which the next run adopts
+(newsbot.store.adoption). Anything but recording an item (a pass, a redirect, a skipped
+link) and the first item written to a new file commit at once.
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
+import logging
 import sqlite3
 import threading
+import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +30,13 @@ import numpy as np
 from newsbot.core.dedup import DUPLICATE_THRESHOLD, band_keys, similarity
 from newsbot.store.protocol import Match
 
+#: A batch of recorded items is committed after this many items ...
+BATCH_ITEMS = 100
+#: ... or this many seconds after it began, whichever comes first (a timer commits an
+#: idle batch, so other processes never wait longer for the write lock).
+BATCH_SECONDS = 0.5
+
+logger = logging.getLogger(__name__)
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
@@ -63,6 +82,16 @@ CREATE TABLE IF NOT EXISTS bands (
 """
 
 
+def _commit_at_exit(ref: weakref.ref[SqliteStateStore]) -> None:
+    """At interpreter exit, commit the open batch of a store nobody closed."""
+    store = ref()
+    if store is not None and store._depth == 0:
+        try:
+            store.commit()
+        except sqlite3.ProgrammingError:  # closed already
+            return
+
+
 def _locked(
     method: Callable[Concatenate[SqliteStateStore, _P], _T],
 ) -> Callable[Concatenate[SqliteStateStore, _P], _T]:
@@ -79,7 +108,13 @@ def _locked(
 class SqliteStateStore:
     """Seen URLs and text fingerprints in one SQLite file (``:memory:`` for a one-off run)."""
 
-    def __init__(self, path: str | Path, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        timeout: float = 60.0,
+        batch_items: int = BATCH_ITEMS,
+        batch_seconds: float = BATCH_SECONDS,
+    ) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -97,6 +132,14 @@ class SqliteStateStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._batch_items, self._batch_seconds = batch_items, batch_seconds
+        self._batch = 0  # items recorded in the open batch (0: none open)
+        self._batch_started = 0.0
+        self._urgent = False  # something in this transaction must be committed at once
+        self._depth = 0  # transactions open (nested ones are savepoints too)
+        self._last_output: str | None = None
+        self._timer: threading.Timer | None = None
+        atexit.register(_commit_at_exit, weakref.ref(self))
 
     @classmethod
     def snapshot(cls, path: str | Path) -> SqliteStateStore:
@@ -115,23 +158,82 @@ class SqliteStateStore:
 
     @_locked
     def close(self) -> None:
-        """Close the database."""
+        """Commit the open batch and close the database."""
+        self.commit()
         self._db.close()
+
+    @_locked
+    def commit(self) -> None:
+        """Commit the open batch of recorded items, if there is one."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._batch:
+            self._batch = 0
+            self._db.execute("COMMIT")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """An IMMEDIATE transaction: other processes wait until it commits or rolls back,
-        other threads of this one until it ends. A COMMIT that fails (a full disk) is rolled
-        back too, so no transaction stays open."""
+        other threads of this one until it ends. It is a savepoint of the open batch: a
+        failure rolls back this transaction only; a COMMIT that fails (a full disk) rolls
+        back the batch, so no transaction stays open."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            if not self._db.in_transaction:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._batch, self._batch_started = 0, time.monotonic()
+            if not self._depth:
+                self._urgent = False
+            self._depth += 1
+            self._db.execute("SAVEPOINT item")
             try:
                 yield
-                self._db.execute("COMMIT")
+                self._db.execute("RELEASE item")
             except BaseException:
                 if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
+                    self._db.execute("ROLLBACK TO item")
+                    self._db.execute("RELEASE item")
                 raise
+            finally:
+                self._depth -= 1
+                self._batch += 1
+                if not self._depth and self._db.in_transaction:
+                    self._end_of_transaction()
+
+    def _end_of_transaction(self) -> None:
+        """Commit the batch when it is full, old or holds something urgent; else make sure
+        a timer commits it."""
+        try:
+            full = self._batch >= self._batch_items
+            old = time.monotonic() - self._batch_started >= self._batch_seconds
+            if self._urgent or full or old:
+                self.commit()
+            elif self._timer is None:
+                self._timer = threading.Timer(self._batch_seconds, self._commit_late)
+                self._timer.daemon = True
+                self._timer.start()
+        except sqlite3.Error:
+            self._batch = 0
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+
+    def _commit_late(self) -> None:
+        """The timer's commit of a batch that did not fill in time."""
+        with self._lock:
+            self._timer = None
+            if self._depth:
+                return  # a transaction is open (a nested use): it commits at its end
+            try:
+                self.commit()
+            except sqlite3.Error as exc:  # a full disk: the next commit reports it too
+                logger.warning(
+                    "state store %s: a batch could not be committed: %s; its records' lines "
+                    "are adopted by the next run", self.path, exc,
+                )  # fmt: skip
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                self._batch = 0
 
     @_locked
     def known_url(self, canonical_url: str) -> str | None:
@@ -170,6 +272,7 @@ class SqliteStateStore:
     def add_redirect(self, canonical_url: str, target: str) -> None:
         """Remember that ``canonical_url`` redirects to ``target`` (both canonical): once
         the target is written, the link counts as known."""
+        self._urgent = True
         self._db.execute(
             "INSERT OR REPLACE INTO redirects (canonical_url, target) VALUES (?, ?)",
             (canonical_url, target),
@@ -179,6 +282,7 @@ class SqliteStateStore:
     def add_skipped(self, canonical_url: str, feed: str, url: str, reason: str) -> None:
         """Remember an article read and deliberately not written (a duplicate, filtered,
         too old), so later runs do not download it again."""
+        self._urgent = True
         self._db.execute(
             "INSERT OR REPLACE INTO skipped (canonical_url, feed, url, reason) VALUES (?, ?, ?, ?)",
             (canonical_url, feed, url, reason),
@@ -202,6 +306,7 @@ class SqliteStateStore:
     @_locked
     def begin_pass(self, feed: str) -> None:
         """Mark a pass of the feed as under way (incomplete until :meth:`end_pass`)."""
+        self._urgent = True
         self._db.execute(
             "INSERT INTO passes (feed, complete, pages) VALUES (?, 0, 0) ON CONFLICT(feed) "
             "DO UPDATE SET complete = 0, pages = 0, updated_at = excluded.updated_at",
@@ -211,6 +316,7 @@ class SqliteStateStore:
     @_locked
     def end_pass(self, feed: str, complete: bool, pages: int) -> None:
         """Record how the feed's pass ended and how many list pages it read."""
+        self._urgent = True
         self._db.execute(
             "UPDATE passes SET complete = ?, pages = ?, "
             "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE feed = ?",
@@ -248,7 +354,11 @@ class SqliteStateStore:
         signature: np.ndarray,
         duplicate_of: str | None,
     ) -> None:
-        """Record a written item (call inside :meth:`transaction`, after the line is flushed)."""
+        """Record a written item (call inside :meth:`transaction`, after the line is flushed).
+        The first item written to a file is committed at once: the next run finds its lines
+        to adopt by the file its last committed record names."""
+        if output != self._last_output:
+            self._urgent, self._last_output = True, output
         self._db.execute(
             "INSERT INTO records (id, canonical_url, feed, url, output, duplicate_of, signature)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
