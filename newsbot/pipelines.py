@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from newsbot.core.clean import html_to_lines, sanitize_html, split_bylines, strip_boilerplate
+from newsbot.core.clean import clean_body, sanitize_html, split_bylines
 from newsbot.core.codes import DropReason, LostReason
 from newsbot.core.dates import SHANGHAI, format_date, parse_date
 from newsbot.core.dedup import minhash
@@ -116,13 +116,13 @@ class CleanPipeline(_FeedPipeline):
         article, feed = ItemAdapter(item), self.feed
         article["title"] = " ".join(article["title"].split())
         content = sanitize_html(article["content"], base_url=article["url"])
-        article["content"] = strip_boilerplate(
+        article["content"], text_lines = clean_body(  # one lxml parse for both
             content,
             title=article["title"],
             boilerplate=feed.boilerplate if feed else (),
             cut_after=feed.cut_after if feed else (),
         )
-        lines, bylines = split_bylines(html_to_lines(article["content"]))
+        lines, bylines = split_bylines(text_lines)
         if article["source"] or bylines.source:  # found on the page, not the feed's default
             self.stats.inc_value("newsbot/filled/source")
         if not lines:

@@ -6,7 +6,14 @@ import pytest
 from parsel import Selector
 
 from newsbot.config import FieldRule
-from newsbot.core.clean import html_to_lines, html_to_text, sanitize_html, split_bylines
+from newsbot.core.clean import (
+    clean_body,
+    html_to_lines,
+    html_to_text,
+    sanitize_html,
+    split_bylines,
+    strip_boilerplate,
+)
 from newsbot.core.dates import format_date, parse_date
 from newsbot.core.extract import (
     extract_dated_links,
@@ -24,6 +31,18 @@ from tests.conftest import seed_post
 def test_seed_bodies_pass_the_sanitizer_unchanged(seed: str) -> None:
     _, body = seed_post(seed)
     assert sanitize_html(body) == body
+
+
+@pytest.mark.parametrize("seed", ["000", "001"])
+def test_one_parse_cleans_a_body_as_two_passes_did(seed: str) -> None:
+    matter, body = seed_post(seed)
+    title = matter["title"]
+    noisy = (
+        f"<h1>{title}</h1><p>分享到：微信</p>{body}<p>相关新闻</p><p>别的文章</p><pre>a\nb</pre>"
+    )
+    for html in (body, noisy, "", "  ", "<p> </p>"):
+        stripped = strip_boilerplate(html, title=title)
+        assert clean_body(html, title=title) == (stripped, html_to_lines(stripped))
 
 
 def test_sanitizer_drops_everything_executable() -> None:
