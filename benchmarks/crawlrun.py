@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.newsroom import START  # noqa: E402
+from benchmarks.newsroom import CACHE, START  # noqa: E402
 
 #: The concurrency every crawler gets (newsbot's defaults; no delay, no throttling).
 SAME = ["CONCURRENT_REQUESTS=16", "CONCURRENT_REQUESTS_PER_DOMAIN=4", "DOWNLOAD_DELAY=0",
@@ -71,13 +71,15 @@ def start_server(name: str, root: Path) -> Server:
 
 @dataclass
 class Run:
-    """What one crawl cost."""
+    """What one crawl cost (written: bytes handed to write(); disk: bytes the kernel
+    counted as sent to storage, a page dirtied twice counted once)."""
 
     crawler: str
     wall: float
     cpu: float
     rss_mb: float
     written_mb: float
+    disk_mb: float
     kept: int
     requests: int | None
 
@@ -99,20 +101,40 @@ def command_for(crawler: str, server: Server, work: Path, feeds: Path) -> list[s
             "", *settings]  # fmt: skip
 
 
+def before_code(revision: str) -> Path:
+    """newsbot as of ``revision`` (``git archive``), to run against today's in one run."""
+    target = CACHE / f"code-{revision}"
+    if not (target / "newsbot").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", revision], check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
 def crawl(
-    crawler: str, server: Server, work: Path, feeds: Path, profile: Path | None = None
+    crawler: str,
+    server: Server,
+    work: Path,
+    feeds: Path,
+    profile: Path | None = None,
+    code: Path | None = None,
 ) -> Run:
-    """Run one crawl to its end in a child process and measure it."""
+    """Run one crawl to its end in a child process and measure it (``code``: another
+    checkout of newsbot to run instead of this one)."""
     work.mkdir(parents=True, exist_ok=True)
     io_file = work / "_io.json"
     extra = ["--profile", str(profile)] if profile else []
     command = [sys.executable, str(ROOT / "benchmarks" / "child.py"), str(io_file), *extra,
                "--", *command_for(crawler, server, work, feeds)]  # fmt: skip
     env = {**os.environ, "NEWSBOT_MIRROR": server.url, "NEWSBOT_FEEDS": str(feeds)}
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
     before = server.requests()
     started = time.monotonic()
     with (work / "_stderr.txt").open("wb") as stderr:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=stderr, stderr=stderr)
+        process = subprocess.Popen(command, cwd=code or ROOT, env=env, stdout=stderr, stderr=stderr)
         _, status, usage = os.wait4(process.pid, 0)  # reaped here: its rusage is ours
     wall = time.monotonic() - started
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -123,7 +145,7 @@ def crawl(
     io = json.loads(io_file.read_text())
     return Run(
         crawler, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-        io["wchar"] / 1e6, kept_records(crawler, work),
+        io["wchar"] / 1e6, io["write_bytes"] / 1e6, kept_records(crawler, work),
         None if before is None or after is None else after - before,
     )  # fmt: skip
 

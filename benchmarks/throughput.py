@@ -91,7 +91,8 @@ def report_rerun(first: list[Run], rerun: Run, kept: float) -> list[tuple[str, s
     print(f"\nincremental re-run over the unchanged site: {rerun.requests} requests "
           f"(first run {base.requests}), {rerun.wall:.2f} s = {100 * share:.1f} % of the first "
           f"run's {base.wall:.2f} s; new records {rerun.kept - base.kept}")  # fmt: skip
-    print(f"disk: the first newsbot run wrote {base.written_mb:.1f} MB to keep {kept:.1f} MB")
+    print(f"disk: the first newsbot run wrote {base.written_mb:.1f} MB (write_bytes "
+          f"{base.disk_mb:.1f} MB) to keep {kept:.1f} MB")  # fmt: skip
     return [
         ("re-run: requests, share of first run time", f"{rerun.requests}, {100 * share:.1f} %"),
         ("newsbot crawl: MB written / MB kept", f"{base.written_mb:.1f} / {kept:.1f}"),
