@@ -24,7 +24,7 @@ from newsbot.core.extract import (
     select_text,
 )
 from newsbot.core.labels import pinyin_slug, render_label
-from tests.conftest import seed_post
+from tests.conftest import ROOT, seed_post
 
 
 @pytest.mark.parametrize("seed", ["000", "001"])
@@ -182,3 +182,14 @@ def test_cut_marker_removes_the_rest_of_the_body_only() -> None:
         "<p>已有0条评论</p></div>"
     )
     assert strip_boilerplate(body) == "<div><p>正文。</p></div>"
+
+
+def test_the_challenge_scan_finds_markers_in_any_case_and_skips_content() -> None:
+    from newsbot.core.extract import looks_like_js_challenge
+
+    challenge = (ROOT / "tests" / "sites" / "www.pbc.gov.cn" / "_challenge.html").read_bytes()
+    assert looks_like_js_challenge(challenge.decode("utf-8", "replace"))
+    assert looks_like_js_challenge("<noscript>Please ENABLE JAVASCRIPT</noscript>")
+    assert not looks_like_js_challenge("<p>" + "正文" * 5000 + "</p>enable javascript")
+    _, body = seed_post("000")
+    assert not looks_like_js_challenge(body)
