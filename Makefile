@@ -2,6 +2,8 @@
 #   make run    set up, then crawl (live when the sites answer, else the offline demo)
 #   make test   set up, then lint and run the whole test suite (what .ci/run calls)
 #   make typecheck  mypy --strict over newsbot/ (not part of make test yet)
+#   make bench  every benchmark against bare Scrapy, one summary table (< 10 min; docs/benchmarks.md)
+#   make bench-quick  the same on small sites (< 2 min)
 #   make clean  remove the venv and caches; never data/ (the archive)
 
 PYTHON ?= python3
@@ -9,7 +11,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: setup system run demo test lint typecheck schema clean
+.PHONY: setup system run demo test lint typecheck schema clean bench bench-quick bench-profile
 
 # The venv is rebuilt when pyproject.toml changes. pip is upgraded first: the old pip of
 # Debian 12's Python (23.x) does not normalize extra names, so a package asking for
@@ -58,6 +60,23 @@ typecheck: setup
 schema: setup
 	$(BIN)/python -c "import json; from newsbot.config import feeds_schema; \
 	print(json.dumps(feeds_schema(), ensure_ascii=False, indent=2))" > docs/feeds.schema.json
+
+# Benchmarks are scripts, never timed tests (docs/benchmarks.md). dateparser, the date
+# normalizer's comparison, is the `bench` extra.
+BENCH_STAMP = $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+bench-quick: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run_all.py --quick
+
+# cProfile of a 2,000-article crawl, today's code against main's first benchmarked commit.
+bench-profile: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/profile_crawl.py --articles 2000 --before b194862
 
 # data/ is the user's archive (records, state, run reports, logs): clean never touches it.
 clean:

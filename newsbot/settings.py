@@ -169,6 +169,11 @@ EXTENSIONS = {
     "newsbot.distributed.coordinator.WorkerCoordinator": 520,
 }
 
+# Scrapy 2.19 starts CONCURRENT_ITEMS (100) worker tasks for each response's items. An
+# article page gives one item and every pipeline here is synchronous, so one is enough:
+# the 99 idle workers per page cost ~15 % of a crawl's CPU (docs/benchmarks.md).
+CONCURRENT_ITEMS = 1
+
 ITEM_PIPELINES = {
     "newsbot.pipelines.ValidatePipeline": 100,
     "newsbot.pipelines.CleanPipeline": 200,

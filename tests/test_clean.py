@@ -6,7 +6,14 @@ import pytest
 from parsel import Selector
 
 from newsbot.config import FieldRule
-from newsbot.core.clean import html_to_lines, html_to_text, sanitize_html, split_bylines
+from newsbot.core.clean import (
+    clean_body,
+    html_to_lines,
+    html_to_text,
+    sanitize_html,
+    split_bylines,
+    strip_boilerplate,
+)
 from newsbot.core.dates import format_date, parse_date
 from newsbot.core.extract import (
     extract_dated_links,
@@ -17,13 +24,25 @@ from newsbot.core.extract import (
     select_text,
 )
 from newsbot.core.labels import pinyin_slug, render_label
-from tests.conftest import seed_post
+from tests.conftest import ROOT, seed_post
 
 
 @pytest.mark.parametrize("seed", ["000", "001"])
 def test_seed_bodies_pass_the_sanitizer_unchanged(seed: str) -> None:
     _, body = seed_post(seed)
     assert sanitize_html(body) == body
+
+
+@pytest.mark.parametrize("seed", ["000", "001"])
+def test_one_parse_cleans_a_body_as_two_passes_did(seed: str) -> None:
+    matter, body = seed_post(seed)
+    title = matter["title"]
+    noisy = (
+        f"<h1>{title}</h1><p>分享到：微信</p>{body}<p>相关新闻</p><p>别的文章</p><pre>a\nb</pre>"
+    )
+    for html in (body, noisy, "", "  ", "<p> </p>"):
+        stripped = strip_boilerplate(html, title=title)
+        assert clean_body(html, title=title) == (stripped, html_to_lines(stripped))
 
 
 def test_sanitizer_drops_everything_executable() -> None:
@@ -163,3 +182,14 @@ def test_cut_marker_removes_the_rest_of_the_body_only() -> None:
         "<p>已有0条评论</p></div>"
     )
     assert strip_boilerplate(body) == "<div><p>正文。</p></div>"
+
+
+def test_the_challenge_scan_finds_markers_in_any_case_and_skips_content() -> None:
+    from newsbot.core.extract import looks_like_js_challenge
+
+    challenge = (ROOT / "tests" / "sites" / "www.pbc.gov.cn" / "_challenge.html").read_bytes()
+    assert looks_like_js_challenge(challenge.decode("utf-8", "replace"))
+    assert looks_like_js_challenge("<noscript>Please ENABLE JAVASCRIPT</noscript>")
+    assert not looks_like_js_challenge("<p>" + "正文" * 5000 + "</p>enable javascript")
+    _, body = seed_post("000")
+    assert not looks_like_js_challenge(body)

@@ -5,12 +5,23 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from newsbot.core.clean import html_to_text
-from newsbot.core.dedup import DUPLICATE_THRESHOLD, canonical_url, jaccard, minhash, record_id
+from newsbot.core.dedup import (
+    _A,
+    _B,
+    DUPLICATE_THRESHOLD,
+    canonical_url,
+    jaccard,
+    minhash,
+    record_id,
+    shingles,
+)
 from newsbot.items import RECORD_FIELDS, Article
 from newsbot.store import SqliteStateStore as StateStore
 from newsbot.store.jsonl import JsonlWriter
@@ -96,6 +107,52 @@ def test_a_failed_transaction_records_nothing(tmp_path: Path) -> None:
         store.add("a1", "https://x.cn/1", "f", "https://x.cn/1", "o", minhash("正文"), None)
         raise RuntimeError("killed before commit")
     assert store.count() == 0
+
+
+def _minhash_of_distinct_shingles(text: str) -> np.ndarray:
+    """The signature as it was computed before: over np.unique'd shingles."""
+    hashed = shingles(text)
+    folded = (hashed ^ (hashed >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+    with np.errstate(over="ignore"):
+        permuted = (np.outer(_A, folded) + _B[:, None]) >> np.uint64(32)
+    result: np.ndarray = permuted.min(axis=1)
+    return result
+
+
+@pytest.mark.parametrize("name", ["000", "001"])
+def test_minhash_without_unique_gives_identical_signatures(name: str) -> None:
+    for text in (seed_text(name), seed_text(name) * 3, "重复重复重复重复重复重复", "短文"):
+        assert np.array_equal(minhash(text), _minhash_of_distinct_shingles(text))
+
+
+def test_a_failed_transaction_in_a_batch_rolls_back_only_itself(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.sqlite3")
+    with store.transaction():
+        store.add("a1", "https://x.cn/1", "f", "https://x.cn/1", "o", minhash("正文一"), None)
+    with pytest.raises(RuntimeError), store.transaction():
+        store.add("a2", "https://x.cn/2", "f", "https://x.cn/2", "o", minhash("正文二"), None)
+        raise RuntimeError("killed before commit")
+    with store.transaction():
+        store.add("a3", "https://x.cn/3", "f", "https://x.cn/3", "o", minhash("正文三"), None)
+    store.close()
+    reopened = StateStore(tmp_path / "s.sqlite3")
+    assert reopened.known_urls(["https://x.cn/1", "https://x.cn/2", "https://x.cn/3"]) == {
+        "https://x.cn/1",
+        "https://x.cn/3",
+    }
+
+
+def test_a_batch_is_committed_by_its_timer_for_other_processes(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.sqlite3", batch_seconds=0.2)
+    for n in range(2):  # the second goes to the same file: deferred to the batch's end
+        with store.transaction():
+            url = f"https://x.cn/{n}"
+            store.add(f"a{n}", url, "f", url, "o", minhash(f"正文{n}"), None)
+    deadline = time.monotonic() + 10
+    while StateStore(tmp_path / "s.sqlite3", timeout=10).count() < 2:
+        assert time.monotonic() < deadline, "the batch was never committed"
+        time.sleep(0.05)
+    store.close()
 
 
 WRITER_SCRIPT = """

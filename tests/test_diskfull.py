@@ -101,7 +101,9 @@ def test_a_full_disk_stops_the_crawl_and_a_rerun_writes_the_rest(
     assert "the crawl stops here" in line
     written = archive_ids(roomy)
     assert 0 < len(written) < ARTICLES
-    assert sorted(state_ids(roomy / "_state" / "newsbot.sqlite3")) == sorted(written)
+    # Seen only what is on disk; a batch the full disk kept from committing is adopted by
+    # the next run (newsbot.store.batch), so the state may hold fewer than the archive.
+    assert set(state_ids(roomy / "_state" / "newsbot.sqlite3")) <= set(written)
 
     again = run_command(crawl_command(tool, roomy), env=env)
     assert again.returncode == ExitCode.OK, again.stdout + again.stderr[-3000:]

@@ -68,6 +68,12 @@ def record_id(url: str, host_aliases: Mapping[str, str] | None = None) -> str:
 
 def shingles(text: str, size: int = SHINGLE_SIZE) -> np.ndarray:
     """Distinct 64-bit hashes of the character ``size``-grams of the text's letters."""
+    return np.unique(shingle_hashes(text, size))
+
+
+def shingle_hashes(text: str, size: int = SHINGLE_SIZE) -> np.ndarray:
+    """The 64-bit hash of every character ``size``-gram of the text's letters, in text
+    order, repeats kept (a minimum over them is the minimum over the distinct ones)."""
     letters = _NOT_TEXT.sub("", unicodedata.normalize("NFKC", text)).lower()
     if not letters:
         return np.zeros(0, dtype=np.uint64)
@@ -77,12 +83,13 @@ def shingles(text: str, size: int = SHINGLE_SIZE) -> np.ndarray:
     hashed = np.zeros(len(codes) - size + 1, dtype=np.uint64)
     for offset in range(size):  # polynomial rolling hash, vectorized over positions
         hashed = hashed * np.uint64(1_000_003) + codes[offset : offset + len(hashed)]
-    return np.unique(hashed)
+    return hashed
 
 
 def minhash(text: str) -> np.ndarray:
-    """MinHash signature (NUM_PERMUTATIONS uint64 values) of a text."""
-    hashed = shingles(text)
+    """MinHash signature (NUM_PERMUTATIONS uint64 values) of a text. Repeated shingles
+    are not removed first (no sort): they cannot change a minimum."""
+    hashed = shingle_hashes(text)
     if hashed.size == 0:
         return np.full(NUM_PERMUTATIONS, np.iinfo(np.uint64).max, dtype=np.uint64)
     folded = (hashed ^ (hashed >> np.uint64(32))) & np.uint64(0xFFFFFFFF)

@@ -21,6 +21,7 @@ from newsbot.config import HtmlFeed, JsonFeed, iter_feed_urls
 from newsbot.config.arguments import SpiderArgumentError, apply_arguments
 from newsbot.config.runtime import OVERRIDE_PRIORITY, NewsbotSettings, user_agent
 from newsbot.core.codes import FailureKind, LostReason
+from newsbot.core.dates import parse_date
 from newsbot.core.dedup import record_id
 from newsbot.core.extract import RawArticle, date_fallbacks, looks_like_js_challenge
 from newsbot.core.extract.reading import read_article
@@ -212,9 +213,17 @@ class FeedSpider(scrapy.Spider):
             kind=self.feed.kind,
             id=record_id(url, self.feed.host_aliases),
             crawled_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            date_fallbacks=[*date_fallbacks(page, url), *raw.extra.get("date_fallbacks", [])],
+            date_fallbacks=self.date_fallbacks(raw, url, page),
             fallbacks=list(raw.extra.get("fallbacks", [])),
         )
+
+    @staticmethod
+    def date_fallbacks(raw: RawArticle, url: str, page: Selector | None) -> list[str]:
+        """The date texts DatePipeline tries when the page's own date fails: looked for
+        (the page's metadata, its URL, the generic extractor's hint) only then."""
+        if raw.date and parse_date(raw.date) is not None:
+            return []
+        return [*date_fallbacks(page, url), *raw.extra.get("date_fallbacks", [])]
 
     def undecodable_article(self, response: Response) -> Article | None:
         """For an article page whose bytes decode in no charset (flagged by

@@ -1,23 +1,27 @@
 """The SQLite state store: which canonical URLs are written, and the MinHash bands of
 their texts for near-duplicate lookups. SQLite (WAL) by default; safe for several
 processes at once because every check-and-record happens inside one IMMEDIATE transaction.
+
+Records are committed in batches (newsbot.store.batch).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 
 from newsbot.core.dedup import DUPLICATE_THRESHOLD, band_keys, similarity
+from newsbot.store.batch import BATCH_ITEMS, BATCH_SECONDS, BatchedTransactions
 from newsbot.store.protocol import Match
 
+logger = logging.getLogger(__name__)
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
@@ -76,10 +80,16 @@ def _locked(
     return run
 
 
-class SqliteStateStore:
+class SqliteStateStore(BatchedTransactions):
     """Seen URLs and text fingerprints in one SQLite file (``:memory:`` for a one-off run)."""
 
-    def __init__(self, path: str | Path, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        timeout: float = 60.0,
+        batch_items: int = BATCH_ITEMS,
+        batch_seconds: float = BATCH_SECONDS,
+    ) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -96,7 +106,12 @@ class SqliteStateStore:
         )
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        # Each item's savepoint keeps a statement journal: in memory, not a temp file (as
+        # a file it was ~300 KB written per item, thrown away; docs/benchmarks.md).
+        self._db.execute("PRAGMA temp_store=MEMORY")
         self._db.executescript(_SCHEMA)
+        self._last_output: str | None = None
+        self._init_batches(batch_items, batch_seconds)
 
     @classmethod
     def snapshot(cls, path: str | Path) -> SqliteStateStore:
@@ -115,23 +130,19 @@ class SqliteStateStore:
 
     @_locked
     def close(self) -> None:
-        """Close the database."""
+        """Commit the open batch and close the database. A batch that cannot be committed
+        (a full disk) is rolled back with a warning: its records' lines are on disk, and
+        the next run adopts them (newsbot.store.adoption)."""
+        try:
+            self.commit()
+        except sqlite3.Error as exc:
+            logger.warning(
+                "state store %s: the last batch could not be committed (%s); the next run "
+                "adopts its records from the archive", self.path, exc,
+            )  # fmt: skip
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
         self._db.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """An IMMEDIATE transaction: other processes wait until it commits or rolls back,
-        other threads of this one until it ends. A COMMIT that fails (a full disk) is rolled
-        back too, so no transaction stays open."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-                self._db.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
 
     @_locked
     def known_url(self, canonical_url: str) -> str | None:
@@ -170,6 +181,7 @@ class SqliteStateStore:
     def add_redirect(self, canonical_url: str, target: str) -> None:
         """Remember that ``canonical_url`` redirects to ``target`` (both canonical): once
         the target is written, the link counts as known."""
+        self._urgent = True
         self._db.execute(
             "INSERT OR REPLACE INTO redirects (canonical_url, target) VALUES (?, ?)",
             (canonical_url, target),
@@ -179,6 +191,7 @@ class SqliteStateStore:
     def add_skipped(self, canonical_url: str, feed: str, url: str, reason: str) -> None:
         """Remember an article read and deliberately not written (a duplicate, filtered,
         too old), so later runs do not download it again."""
+        self._urgent = True
         self._db.execute(
             "INSERT OR REPLACE INTO skipped (canonical_url, feed, url, reason) VALUES (?, ?, ?, ?)",
             (canonical_url, feed, url, reason),
@@ -202,6 +215,7 @@ class SqliteStateStore:
     @_locked
     def begin_pass(self, feed: str) -> None:
         """Mark a pass of the feed as under way (incomplete until :meth:`end_pass`)."""
+        self._urgent = True
         self._db.execute(
             "INSERT INTO passes (feed, complete, pages) VALUES (?, 0, 0) ON CONFLICT(feed) "
             "DO UPDATE SET complete = 0, pages = 0, updated_at = excluded.updated_at",
@@ -211,6 +225,7 @@ class SqliteStateStore:
     @_locked
     def end_pass(self, feed: str, complete: bool, pages: int) -> None:
         """Record how the feed's pass ended and how many list pages it read."""
+        self._urgent = True
         self._db.execute(
             "UPDATE passes SET complete = ?, pages = ?, "
             "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE feed = ?",
@@ -248,7 +263,11 @@ class SqliteStateStore:
         signature: np.ndarray,
         duplicate_of: str | None,
     ) -> None:
-        """Record a written item (call inside :meth:`transaction`, after the line is flushed)."""
+        """Record a written item (call inside :meth:`transaction`, after the line is flushed).
+        The first item written to a file is committed at once: the next run finds its lines
+        to adopt by the file its last committed record names."""
+        if output != self._last_output:
+            self._urgent, self._last_output = True, output
         self._db.execute(
             "INSERT INTO records (id, canonical_url, feed, url, output, duplicate_of, signature)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",

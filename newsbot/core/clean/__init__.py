@@ -15,7 +15,7 @@ from newsbot.core.clean.sanitize import (
     VOID_TAGS,
     sanitize_html,
 )
-from newsbot.core.clean.text import BLOCK_TAGS, html_to_lines, html_to_text
+from newsbot.core.clean.text import BLOCK_TAGS, clean_body, html_to_lines, html_to_text
 
 __all__ = [
     "ALLOWED_ATTRIBUTES",
@@ -27,6 +27,7 @@ __all__ = [
     "DROPPED_TAGS",
     "VOID_TAGS",
     "Bylines",
+    "clean_body",
     "html_to_lines",
     "html_to_text",
     "sanitize_html",

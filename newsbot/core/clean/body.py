@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from newsbot.core.clean.boilerplate import strip_boilerplate
 from newsbot.core.clean.bylines import Bylines, split_bylines
 from newsbot.core.clean.sanitize import sanitize_html
-from newsbot.core.clean.text import html_to_lines
+from newsbot.core.clean.text import clean_body
 
 
 def clean_content(
@@ -19,11 +18,11 @@ def clean_content(
     cut_after: Sequence[str] = (),
 ) -> tuple[str, list[str], Bylines]:
     """The clean body HTML, its text lines (bylines removed) and those bylines."""
-    html = strip_boilerplate(
+    html, text_lines = clean_body(  # one lxml parse for the stripping and the text
         sanitize_html(content, base_url=url),
         title=title,
         boilerplate=boilerplate,
         cut_after=cut_after,
     )
-    lines, bylines = split_bylines(html_to_lines(html))
+    lines, bylines = split_bylines(text_lines)
     return html, lines, bylines

@@ -37,8 +37,20 @@ def strip_boilerplate(
     """Remove page chrome from body HTML: elements whose whole text is boilerplate
     (defaults plus ``boilerplate``), a repeat of the title, and everything from a
     ``cut_after`` marker (defaults plus ``cut_after``) to the end."""
+    root = strip_boilerplate_tree(html, title, boilerplate, cut_after)
+    return "" if root is None else serialize_fragment(root).strip()
+
+
+def strip_boilerplate_tree(
+    html: str,
+    title: str | None = None,
+    boilerplate: Sequence[str] = (),
+    cut_after: Sequence[str] = (),
+) -> lxml_html.HtmlElement | None:
+    """:func:`strip_boilerplate`'s parsed result (None for an empty body), for a caller
+    that goes on reading the tree (plain text) instead of parsing the HTML again."""
     if not html or not html.strip():
-        return ""
+        return None
     drop = _anchored((*DEFAULT_BOILERPLATE, *boilerplate))
     cut = _anchored((*DEFAULT_CUT_AFTER, *cut_after))
     wanted_title = _normalized(title or "")
@@ -55,7 +67,7 @@ def strip_boilerplate(
             _cut_from(node, root)
         elif drop.fullmatch(text) or (wanted_title and text == wanted_title):
             node.drop_tree()
-    return serialize_fragment(root).strip()
+    return root
 
 
 def _anchored(patterns: Iterable[str]) -> re.Pattern[str]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from lxml import etree
 
-from newsbot.core.clean.fragment import INLINE_SPACE, parse_fragment
+from newsbot.core.clean.boilerplate import strip_boilerplate_tree
+from newsbot.core.clean.fragment import INLINE_SPACE, parse_fragment, serialize_fragment
 from newsbot.core.clean.sanitize import DROPPED_TAGS
 
 BLOCK_TAGS = frozenset(
@@ -49,7 +51,25 @@ def html_to_lines(html: str) -> list[str]:
     stays as it is."""
     if not html or not html.strip():
         return []
-    root = parse_fragment(html)
+    return tree_to_lines(parse_fragment(html))
+
+
+def clean_body(
+    html: str,
+    title: str | None = None,
+    boilerplate: Sequence[str] = (),
+    cut_after: Sequence[str] = (),
+) -> tuple[str, list[str]]:
+    """``strip_boilerplate(html, …)`` and the plain-text lines of its result, from one
+    parse of the body (the same as ``html_to_lines`` of the stripped HTML)."""
+    root = strip_boilerplate_tree(html, title, boilerplate, cut_after)
+    if root is None:
+        return "", []
+    return serialize_fragment(root).strip(), tree_to_lines(root)
+
+
+def tree_to_lines(root: etree._Element) -> list[str]:
+    """:func:`html_to_lines` of a parsed body."""
     chunks: list[str] = []
     _collect_text(root, chunks)
     text = "".join(chunks)

@@ -1,0 +1,75 @@
+"""The near-duplicate lookup's cost as the store grows: ms per lookup (and per recorded
+item) with 1,000 vs 20,000 records in a SQLite state store on disk. Signatures are random
+(as unrelated texts' are), so the lookups find candidates only by chance, as in a crawl.
+
+    .venv/bin/python benchmarks/lookup.py [--sizes 1000 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from newsbot.core.dedup import NUM_PERMUTATIONS
+from newsbot.store import SqliteStateStore
+
+
+def signatures(count: int, seed: int) -> np.ndarray:
+    """``count`` random signatures."""
+    return np.random.default_rng(seed).integers(
+        0, 1 << 32, (count, NUM_PERMUTATIONS), dtype=np.uint64
+    )
+
+
+def measure(size: int, probes: int = 300) -> tuple[float, float]:
+    """(ms per near-duplicate lookup, ms per lookup + record) at ``size`` records."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SqliteStateStore(Path(tmp) / "state.sqlite3")
+        for n, signature in enumerate(signatures(size, 1)):
+            with store.transaction():
+                store.add(
+                    f"r{n}", f"https://x.cn/{n}", "f", f"https://x.cn/{n}", "o", signature, None
+                )
+        store.commit()
+        fresh = signatures(probes, 2)
+        started = time.perf_counter()
+        for signature in fresh:
+            store.near_duplicate(signature)
+        lookup = (time.perf_counter() - started) / probes
+        started = time.perf_counter()
+        for n, signature in enumerate(fresh):
+            with store.transaction():
+                store.near_duplicate(signature)
+                url = f"https://y.cn/{n}"
+                store.add(f"p{n}", url, "f", url, "o", signature, None)
+        store.commit()
+        both = (time.perf_counter() - started) / probes
+        store.close()
+    return 1000 * lookup, 1000 * both
+
+
+def main(argv: list[str] | None = None) -> list[tuple[str, str]]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 20000])
+    args = parser.parse_args(argv)
+    rows = []
+    print("\nnear-duplicate lookup in the SQLite state store")
+    for size in args.sizes:
+        lookup, both = measure(size)
+        print(f"{size:6d} records: {lookup:.3f} ms/lookup, {both:.3f} ms/item (lookup + record)")
+        rows.append(
+            (f"near-dup lookup at {size} records: ms/lookup, ms/item", f"{lookup:.3f}, {both:.3f}")
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    for label, value in main():
+        print(f"{label:55} {value}")
