@@ -1,0 +1,29 @@
+"""Run magic-html over pages given as JSON on stdin (``[{"name", "url", "html"}]``) and
+print ``[{"name", "title", "html", "ms"}]`` (best of N runs, N = argv[1]); the version on
+stderr. Run by benchmarks/extraction.py in magic-html's own Python >= 3.12 venv."""
+
+import json
+import sys
+import time
+from importlib.metadata import version
+
+from magic_html import GeneralExtractor
+
+
+def main() -> None:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+    extractor = GeneralExtractor()
+    out = []
+    for page in json.load(sys.stdin):
+        best, got = float("inf"), {}
+        for _ in range(rounds):
+            start = time.perf_counter()
+            got = extractor.extract(page["html"], base_url=page["url"])
+            best = min(best, (time.perf_counter() - start) * 1000)
+        out.append({"name": page["name"], "title": got.get("title"), "html": got.get("html"), "ms": best})
+    json.dump(out, sys.stdout, ensure_ascii=False)
+    print(version("magic-html"), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
