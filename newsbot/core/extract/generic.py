@@ -43,6 +43,7 @@ from newsbot.core.extract.generic_meta import (
     choose_date,
     find_bylines,
     find_title,
+    labelled_dates,
     meta_dates,
     page_clock,
     printed_date,
@@ -124,11 +125,12 @@ def extract_generic(
         body_html = strip_boilerplate(serialize_children(container), title, cut_after=cut_markers())
         lines = html_to_lines(serialize_children(container))
     signed = [line for line in lines[-3:] if DATE_TEXT.fullmatch(line)]  # a release's signature
+    labelled = labelled_dates(_texts_before(work, container))
     from_url = url_date(url)
-    fallbacks = [*metas, *signed, *([from_url] if from_url else [])]
+    fallbacks = [*labelled, *metas, *signed, *([from_url] if from_url else [])]
     clock = page_clock(metas, crawl_time)
     raw, moment = choose_date(zone, fallbacks, clock)
-    printed = printed_date(zone, clock) is not None or (raw is not None and raw in signed)
+    printed = printed_date(zone, clock) is not None or raw in (*labelled, *signed)
     text_lines, edge = split_bylines(cut_lines(html_to_lines(body_html or "")))
     found = find_bylines(zone, (line for line in lines if len(line) <= BYLINE_LINE))
     return GenericArticle(
@@ -146,6 +148,22 @@ def extract_generic(
 
 def _origin(raw: str, from_url: str | None) -> str:
     return "url" if raw == from_url else "metadata"
+
+
+def _texts_before(
+    doc: lxml_html.HtmlElement, container: lxml_html.HtmlElement | None
+) -> list[str]:
+    """The page's texts before the container (all of them without one), in page order,
+    as one string: where a publish label and its date may sit in different cells."""
+    ancestors = set() if container is None else set(container.iterancestors())
+    texts: list[str] = []
+    for element in doc.iter():
+        if element is container:
+            break
+        if isinstance(element.tag, str):
+            tail = None if element in ancestors else element.tail
+            texts.extend(t for t in (squash(element.text), squash(tail)) if t)
+    return [" ".join(texts)]
 
 
 def _publish_zone(

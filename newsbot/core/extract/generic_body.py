@@ -45,9 +45,14 @@ CUT_MARKERS = (
     r"(?:热点|热门|推荐)(?:新闻|阅读|文章|资讯)\s*[:：]?",
     r"(?:上一篇|下一篇)\s*[:：].*",
     r".{0,20}(?:登录|注册).{0,20}(?:查看|阅读|继续|评论|发言|收看).{0,30}",
+    r".{0,20}(?:打开|下载|安装)\s*(?:APP|App|app|客户端).{0,30}",
 )
 _CUT = re.compile("|".join(f"(?:{marker})" for marker in CUT_MARKERS))
 _META_LINE = re.compile(r"来源|发布时间|发布日期|时间|日期|作者|编辑|字号|浏览|阅读|点击|摘要")
+#: Sentence punctuation: a line with it and more than a few words is a paragraph.
+_SENTENCE = re.compile(r"[。！？；]|，.{12,}")
+#: Lines this long with sentence punctuation are paragraphs, never publish lines.
+PUBLISH_LINE = 30
 
 
 def drop_chrome(doc: lxml_html.HtmlElement, keep: lxml_html.HtmlElement | None) -> None:
@@ -153,8 +158,8 @@ def _only_links(element: lxml_html.HtmlElement) -> bool:
 def _is_publish_line(text: str, title_text: str) -> bool:
     if text == title_text:
         return True
-    if len(text) > 120:
-        return False
+    if len(text) > 120 or (len(text) > PUBLISH_LINE and _SENTENCE.search(text)):
+        return False  # a sentence that mentions a time (美东时间3月20日，…) is the article
     labelled = _META_LINE.search(text) is not None and bool(
         DATE_TEXT.search(text) or any(p.search(text) for p in BYLINES.values())
     )

@@ -30,6 +30,9 @@ DATE_TEXT = re.compile(
     r"|(?:今天|今日|昨天|昨日|前天)\s*\d{1,2}:\d{2}(?::\d{2})?"
     r"|\d+\s*(?:秒|分钟|小时)前|刚刚"
 )
+_LABELLED = re.compile(
+    r"(?:发布|发表|发稿|出版)(?:日期|时间)\s*[:：]\s*(" + DATE_TEXT.pattern + ")"
+)
 _HAS_TIME = re.compile(r"\d{1,2}\s*[:：时]\s*\d{1,2}")
 _META_DATE_NAMES = re.compile(
     r"^(?:article:published_time|og:release_date|datepublished|date|dc\.date)$"
@@ -97,22 +100,44 @@ def find_title(doc: lxml_html.HtmlElement) -> tuple[str | None, lxml_html.HtmlEl
     Without a matching heading: the ``ArticleTitle``/``og:title`` meta, else the title
     without its suffix, else the first ``<h1>``; the element is then None."""
     title = page_title(doc)
+    references = [title, *meta_titles(doc)]
     best: tuple[int, int, lxml_html.HtmlElement] | None = None
     for element in _heading_candidates(doc):
-        rank = _match_rank(squash(element.text_content()), title)
+        text = squash(element.text_content())
+        rank = max(_match_rank(text, reference) for reference in references)
         tag_bonus = 1 if element.tag in _HEADINGS else 0
         if rank and (best is None or (rank, tag_bonus) > best[:2]):
             best = (rank, tag_bonus, element)
     if best is not None:
         return squash(best[2].text_content()), best[2]
-    for name in ("ArticleTitle", "og:title", "title"):
-        values = doc.xpath(f"//meta[@name='{name}' or @property='{name}']/@content")
-        if values and squash(values[0]):
-            return squash(values[0]), None
+    if references[1:]:
+        return references[1], None
     if title:
         return strip_suffix(title), None
     first = doc.xpath("//body//h1")
     return (squash(first[0].text_content()) or None, None) if first else (None, None)
+
+
+def meta_titles(doc: lxml_html.HtmlElement) -> list[str]:
+    """The headline the page's metadata gives (``ArticleTitle``, ``og:title``, ``title``
+    meta), in that order: a heading may match it when ``<title>`` is only the site's name."""
+    found = []
+    for name in ("ArticleTitle", "og:title", "title"):
+        values = doc.xpath(f"//meta[@name='{name}' or @property='{name}']/@content")
+        if values and squash(values[0]):
+            found.append(squash(values[0]))
+    return found
+
+
+def labelled_dates(texts: Iterable[str]) -> list[str]:
+    """Dates printed after a publish label (发布日期：, 发布时间：) in ``texts``, in order:
+    a release whose publish line is not between its title and its body (a table of
+    索引号/成文日期/发布日期 above the title) still says which date is the publication's."""
+    found = []
+    for text in texts:
+        for match in _LABELLED.finditer(text):
+            found.append(squash(match.group(1)))
+    return found
 
 
 def meta_dates(doc: lxml_html.HtmlElement) -> list[str]:
