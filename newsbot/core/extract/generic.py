@@ -36,6 +36,7 @@ from newsbot.core.extract.generic_body import (
     cut_lines,
     cut_markers,
     drop_chrome,
+    drop_markers,
     strip_head,
 )
 from newsbot.core.extract.generic_meta import (
@@ -122,7 +123,12 @@ def extract_generic(
     body_html = None
     if container is not None:
         zone.extend(strip_head(container, heading, title or ""))
-        body_html = strip_boilerplate(serialize_children(container), title, cut_after=cut_markers())
+        body_html = strip_boilerplate(
+            serialize_children(container),
+            title,
+            boilerplate=drop_markers(),
+            cut_after=cut_markers(),
+        )
         lines = html_to_lines(serialize_children(container))
     signed = [line for line in lines[-3:] if DATE_TEXT.fullmatch(line)]  # a release's signature
     labelled = labelled_dates(_texts_before(work, container))

@@ -36,17 +36,25 @@ _CHROME = re.compile(
 )
 #: A child must hold this share of its parent's text for the search to go down into it.
 DESCEND_SHARE = 0.6
+#: A teaser list has at least this many items led by a link at least this long.
+TEASERS, TEASER_HEAD = 3, 8
 #: Lines from which nothing belongs to the article (the line itself is cut too).
 CUT_MARKERS = (
     r"[（(【\[]?\s*(?:责任编辑|责编|编辑)\s*[:：].*",
-    r"[（(【\[]?\s*(?:本文|文章|内容|稿件)来源\s*[:：].*",
+    r"[（(【\[]?\s*(?:本文|文章|内容|稿件)来源(?:于)?\s*[:：].*",
     r"[（(【\[]?\s*(?:免责声明|郑重声明|风险提示|版权声明)\s*[:：】\]]?.*",
+    r"[（(【\[]?\s*(?:特别|法律)?声明\s*[:：】\]].*",
     r"[【\[]?\s*相关(?:阅读|新闻|文章|链接|推荐|报道)\s*[】\]]?(?:[:：\s].*)?",
     r"(?:热点|热门|推荐)(?:新闻|阅读|文章|资讯)\s*[:：]?",
     r"(?:上一篇|下一篇)\s*[:：].*",
     r".{0,20}(?:登录|注册).{0,20}(?:查看|阅读|继续|评论|发言|收看).{0,30}",
     r".{0,20}(?:打开|下载|安装)\s*(?:APP|App|app|客户端).{0,30}",
 )
+#: Whole lines that are a platform's prompts wherever they sit (dropped, nothing cut).
+DROP_MARKERS = (
+    r"[▼▲↓↑☝👇\s]*(?:点击|长按|扫码|扫描|识别).{0,12}(?:关注|名片|蓝字|二维码).{0,20}",
+)
+_DROP = re.compile("|".join(f"(?:{marker})" for marker in DROP_MARKERS))
 _CUT = re.compile("|".join(f"(?:{marker})" for marker in CUT_MARKERS))
 _META_LINE = re.compile(r"来源|发布时间|发布日期|时间|日期|作者|编辑|字号|浏览|阅读|点击|摘要")
 #: Sentence punctuation: a line with it and more than a few words is a paragraph.
@@ -94,13 +102,32 @@ def text_sizes(
             links[element] = len(squash(element.text_content()))
         else:
             sizes[element] += _own_text(element) if index >= start else 0
-        if element.tag != "a" and links[element] >= sizes[element]:
+        if element.tag != "a" and (links[element] >= sizes[element] or _teasers(element)):
             sizes[element] = links[element] = 0  # navigation, counted once, where it is
         parent = element.getparent()
         if parent is not None and parent in sizes:
             sizes[parent] += sizes[element]
             links[parent] += links[element]
     return sizes
+
+
+def _teasers(element: lxml_html.HtmlElement) -> bool:
+    """Whether ``element`` is a list of teasers: at least :data:`TEASERS` children, most of
+    them led by a headline-length link (``<a>标题</a><p>摘要…</p><span>11-21</span>``) — a
+    column of other articles even when their summaries outweigh the link text."""
+    children = [child for child in element if isinstance(child.tag, str)]
+    if len(children) < TEASERS:
+        return False
+    led = sum(1 for child in children if _link_led(child))
+    return led >= TEASERS and 2 * led > len(children)
+
+
+def _link_led(item: lxml_html.HtmlElement) -> bool:
+    link = next(item.iter("a"), None)
+    if link is None:
+        return False
+    head = squash(link.text_content())
+    return len(head) >= TEASER_HEAD and squash(item.text_content()).startswith(head)
 
 
 def choose_container(
@@ -172,8 +199,14 @@ def cut_lines(lines: list[str]) -> list[str]:
     for line in lines:
         if _CUT.fullmatch(line):
             break
-        kept.append(line)
+        if not _DROP.fullmatch(line):
+            kept.append(line)
     return kept
+
+
+def drop_markers() -> tuple[str, ...]:
+    """The drop markers as anchored patterns for :func:`newsbot.core.clean.strip_boilerplate`."""
+    return DROP_MARKERS
 
 
 def cut_markers() -> tuple[str, ...]:

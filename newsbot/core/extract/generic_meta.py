@@ -41,7 +41,7 @@ _META_DATE_NAMES = re.compile(
 )
 _SCRIPT_DATE = re.compile(
     r"[\"']?(?:publishTime|pubTime|publish_time|pubtime|showTime|ptime|datePublished"
-    r"|publishDate|pubDate|publish_date)[\"']?\s*[:=]\s*[\"']([^\"']{8,40})[\"']"
+    r"|publishDate|pubDate|publish_date|createTime|create_time)[\"']?\s*[:=]\s*[\"']([^\"']{8,40})[\"']"
 )
 BYLINES = {
     "source": re.compile(
