@@ -102,7 +102,9 @@ def text_sizes(
             links[element] = len(squash(element.text_content()))
         else:
             sizes[element] += _own_text(element) if index >= start else 0
-        if element.tag != "a" and (links[element] >= sizes[element] or _teasers(element)):
+        if element.tag != "a":
+            sizes[element] -= sum(sizes[item] for item in _teasers(element))
+        if element.tag != "a" and links[element] >= sizes[element]:
             sizes[element] = links[element] = 0  # navigation, counted once, where it is
         parent = element.getparent()
         if parent is not None and parent in sizes:
@@ -111,15 +113,16 @@ def text_sizes(
     return sizes
 
 
-def _teasers(element: lxml_html.HtmlElement) -> bool:
-    """Whether ``element`` is a list of teasers: at least :data:`TEASERS` children, most of
-    them led by a headline-length link (``<a>标题</a><p>摘要…</p><span>11-21</span>``) — a
-    column of other articles even when their summaries outweigh the link text."""
+def _teasers(element: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """The children of ``element`` that are teasers of other articles, each led by a
+    headline-length link (``<a>标题</a><p>摘要…</p><span>11-21</span>``), when there are at
+    least :data:`TEASERS` of them: their summaries count as link text, so a column of
+    other articles never outweighs the article."""
     children = [child for child in element if isinstance(child.tag, str)]
     if len(children) < TEASERS:
-        return False
-    led = sum(1 for child in children if _link_led(child))
-    return led >= TEASERS and 2 * led > len(children)
+        return []
+    led = [child for child in children if _link_led(child)]
+    return led if len(led) >= TEASERS else []
 
 
 def _link_led(item: lxml_html.HtmlElement) -> bool:
