@@ -52,6 +52,11 @@ BYLINES = {
 }
 
 
+_REPORTER = re.compile(
+    r"[（(]\s*(?:本报|本刊)?记者\s*[:：]?\s*([\u4e00-\u9fff]{2,4}(?:[\s、]+[\u4e00-\u9fff]{2,4})*)\s*[）)]"
+)
+
+
 def squash(text: str | None) -> str:
     """Whitespace (ASCII, full-width, zero-width) collapsed to single spaces, trimmed."""
     return _SPACES.sub(" ", text or "").strip()
@@ -110,12 +115,30 @@ def find_title(doc: lxml_html.HtmlElement) -> tuple[str | None, lxml_html.HtmlEl
             best = (rank, tag_bonus, element)
     if best is not None:
         return squash(best[2].text_content()), best[2]
+    printed = _printed_headline(doc, {strip_suffix(title), *references[1:]} - {""})
+    if printed is not None:
+        return squash(printed.text_content()), printed
     if references[1:]:
         return references[1], None
     if title:
         return strip_suffix(title), None
     first = doc.xpath("//body//h1")
     return (squash(first[0].text_content()) or None, None) if first else (None, None)
+
+
+def _printed_headline(
+    doc: lxml_html.HtmlElement, headlines: set[str]
+) -> lxml_html.HtmlElement | None:
+    """The first small element of the body whose whole text is one of ``headlines``
+    (a ``<p class="tit">`` heading that neither its tag nor its class names as one)."""
+    body = doc.find("body")
+    if body is None or not headlines:
+        return None
+    for element in body.iter():
+        if isinstance(element.tag, str) and len(element) <= 2:
+            if squash(element.text_content()) in headlines:
+                return element
+    return None
 
 
 def meta_titles(doc: lxml_html.HtmlElement) -> list[str]:
@@ -207,6 +230,15 @@ def page_clock(meta: list[str], crawl_time: datetime | None) -> datetime | None:
         moment = parse_date(raw)
         if moment is not None and DATE_TEXT.search(raw):
             return moment
+    return None
+
+
+def reporter(lines: Iterable[str]) -> str | None:
+    """The reporter a paragraph names in brackets (``上证报中国证券网讯（记者 覃明）…``)."""
+    for line in lines:
+        match = _REPORTER.search(line)
+        if match:
+            return squash(match.group(1))
     return None
 
 
