@@ -8,7 +8,9 @@ Run: .venv/bin/python benchmarks/extraction.py [CORPUS_DIR] [--cases] [--rounds 
 Scores (defined in tests/corpus.py and tests/extraction_corpus/README.md): title exact %,
 date exact % (``YYYY-MM-DD HH:MM:SS +0800``), text character-level precision / recall / F1
 (multisets of characters, whitespace removed, macro-averaged over cases) and ms/page
-(extraction only, best of ``--rounds`` runs per page). Feeds are scored on the cases they
+(extraction only, best of ``--rounds`` runs per page); bylines exact: the share of
+source / author / editor values equal to the answer, over the fields the tool gives
+(newsbot three; trafilatura and GNE the author; magic-html none). Feeds are scored on the cases they
 match (their row says how many). trafilatura and GNE come from the ``bench`` extra
 (``pip install -e '.[bench]'``); magic-html needs Python >= 3.12 and runs in its own venv,
 ``.venv-magic`` (``python3.12 -m venv .venv-magic && .venv-magic/bin/pip install
@@ -52,6 +54,8 @@ class Score:
     recall: float = 0.0
     f1: float = 0.0
     ms: float = 0.0
+    bylines: int = 0
+    byline_fields: int = 0
     misses: list[str] = field(default_factory=list)
 
     def add(self, case: Case, got: Extracted, ms: float) -> None:
@@ -64,6 +68,9 @@ class Score:
         self.dates += date_ok
         self.precision, self.recall, self.f1 = self.precision + p, self.recall + r, self.f1 + f
         self.ms += ms
+        for name, value in (got.bylines or {}).items():
+            self.byline_fields += 1
+            self.bylines += value == want[name]
         if not (title_ok and date_ok and f >= 0.97):
             self.misses.append(
                 f"{case.name}: title {'ok' if title_ok else repr(got.title)}, "
@@ -76,8 +83,15 @@ class Score:
         return (
             f"| {self.name} | {self.cases} | {100 * self.titles / n:.1f} % | "
             f"{100 * self.dates / n:.1f} % | {self.precision / n:.3f} | {self.recall / n:.3f} | "
-            f"{self.f1 / n:.3f} | {self.ms / n:.2f} |"
+            f"{self.f1 / n:.3f} | {self._bylines()} | {self.ms / n:.2f} |"
         )
+
+
+    def _bylines(self) -> str:
+        if not self.byline_fields:
+            return "—"
+        fields = self.byline_fields // (self.cases or 1)
+        return f"{100 * self.bylines / self.byline_fields:.1f} % ({fields})"
 
 
 def timed(run: Callable[[Case], Extracted], case: Case, rounds: int) -> tuple[Extracted, float]:
@@ -119,8 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     for make in makers:
         made = make(cases, args.rounds)
         (tools if isinstance(made, Tool) else skipped).append(made)
-    print("\n| tool | pages | title exact | date exact | text P | text R | text F1 | ms/page |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "\n| tool | pages | title exact | date exact | text P | text R | text F1 "
+        "| bylines exact (fields) | ms/page |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     scores = [score(tool, cases, args.rounds) for tool in tools]
     for result in scores:
         print(result.row())

@@ -38,6 +38,8 @@ class Extracted:
     title: str | None = None
     date: str | None = None
     text: str = ""
+    #: Source, author, editor — for the tools that give them (None: not one of its fields).
+    bylines: dict[str, str | None] | None = None
 
 
 @dataclass
@@ -64,7 +66,8 @@ def newsbot_tool(cases: list[Case], rounds: int) -> Tool:
 
     def run(case: Case) -> Extracted:
         got = extract_generic(case.html, case.url, crawl_time=case.crawl_time)
-        return Extracted(got.title, got.date, got.text)
+        bylines = {"source": got.source, "author": got.author, "editor": got.editor}
+        return Extracted(got.title, got.date, got.text, bylines)
 
     return Tool("newsbot generic", run)
 
@@ -114,11 +117,17 @@ def _through_feed(feed: HtmlFeed | JsonFeed, case: Case) -> Extracted:
         boilerplate=feed.boilerplate,
         cut_after=feed.cut_after,
     )
-    lines, _ = split_bylines(html_to_lines(body))
+    lines, edge = split_bylines(html_to_lines(body))
     moment = parse_date(raw.date, now=case.crawl_time) if raw.date else None
     for hint in [*generic_date_hint(generic), *filter(None, [url_date(case.url)])]:
         moment = moment or parse_date(hint, now=case.crawl_time)
-    return Extracted(title or None, format_date(moment) if moment else None, "\n".join(lines))
+    bylines = {
+        "source": raw.source or edge.source,
+        "author": raw.author or edge.author,
+        "editor": raw.editor or edge.editor,
+    }
+    date = format_date(moment) if moment else None
+    return Extracted(title or None, date, "\n".join(lines), bylines)
 
 
 class _NoRules:
@@ -150,7 +159,7 @@ def trafilatura_tool(cases: list[Case], rounds: int) -> Tool | str:
             return Extracted()
         values = doc if isinstance(doc, dict) else doc.as_dict()
         return Extracted(values.get("title"), normalized(values.get("date"), case),
-                         values.get("text") or "")  # fmt: skip
+                         values.get("text") or "", {"author": values.get("author")})  # fmt: skip
 
     return Tool(f"trafilatura {trafilatura.__version__}", run)
 
@@ -170,7 +179,7 @@ def gne_tool(cases: list[Case], rounds: int) -> Tool | str:
             print(f"GNE failed on {case.name}: {type(error).__name__}: {error}")
             return Extracted()
         return Extracted(got.get("title"), normalized(got.get("publish_time"), case),
-                         got.get("content") or "")  # fmt: skip
+                         got.get("content") or "", {"author": got.get("author") or None})  # fmt: skip
 
     return Tool("GNE", run)
 
