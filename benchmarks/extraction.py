@@ -86,7 +86,6 @@ class Score:
             f"{self.f1 / n:.3f} | {self._bylines()} | {self.ms / n:.2f} |"
         )
 
-
     def _bylines(self) -> str:
         if not self.byline_fields:
             return "—"

@@ -158,8 +158,9 @@ def trafilatura_tool(cases: list[Case], rounds: int) -> Tool | str:
         if doc is None:
             return Extracted()
         values = doc if isinstance(doc, dict) else doc.as_dict()
-        return Extracted(values.get("title"), normalized(values.get("date"), case),
-                         values.get("text") or "", {"author": values.get("author")})  # fmt: skip
+        date = normalized(values.get("date"), case)
+        author = {"author": values.get("author")}
+        return Extracted(values.get("title"), date, values.get("text") or "", author)
 
     return Tool(f"trafilatura {trafilatura.__version__}", run)
 
@@ -175,11 +176,12 @@ def gne_tool(cases: list[Case], rounds: int) -> Tool | str:
     def run(case: Case) -> Extracted:
         try:
             got = extractor.extract(decode_page(case.html), host=case.url)
-        except Exception as error:  # noqa: BLE001 -- a tool's crash scores as nothing found
+        except Exception as error:
             print(f"GNE failed on {case.name}: {type(error).__name__}: {error}")
             return Extracted()
-        return Extracted(got.get("title"), normalized(got.get("publish_time"), case),
-                         got.get("content") or "", {"author": got.get("author") or None})  # fmt: skip
+        date = normalized(got.get("publish_time"), case)
+        author = {"author": got.get("author") or None}
+        return Extracted(got.get("title"), date, got.get("content") or "", author)
 
     return Tool("GNE", run)
 
@@ -204,4 +206,3 @@ def magic_html_tool(cases: list[Case], rounds: int) -> Tool | str:
         done[row["name"]] = (Extracted(row.get("title"), normalized(None, case), text), row["ms"])
     version = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ""
     return Tool(f"magic-html {version}".strip(), lambda case: Extracted(), precomputed=done)
-

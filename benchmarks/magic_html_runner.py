@@ -20,7 +20,8 @@ def main() -> None:
             start = time.perf_counter()
             got = extractor.extract(page["html"], base_url=page["url"])
             best = min(best, (time.perf_counter() - start) * 1000)
-        out.append({"name": page["name"], "title": got.get("title"), "html": got.get("html"), "ms": best})
+        title, html = got.get("title"), got.get("html")
+        out.append({"name": page["name"], "title": title, "html": html, "ms": best})
     json.dump(out, sys.stdout, ensure_ascii=False)
     print(version("magic-html"), file=sys.stderr)
 

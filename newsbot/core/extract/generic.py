@@ -179,9 +179,7 @@ def _origin(raw: str, from_url: str | None) -> str:
     return "url" if raw == from_url else "metadata"
 
 
-def _texts_before(
-    doc: lxml_html.HtmlElement, container: lxml_html.HtmlElement | None
-) -> list[str]:
+def _texts_before(doc: lxml_html.HtmlElement, container: lxml_html.HtmlElement | None) -> list[str]:
     """The page's texts before the container (all of them without one), in page order,
     as one string: where a publish label and its date may sit in different cells."""
     ancestors = set() if container is None else set(container.iterancestors())
@@ -218,9 +216,7 @@ def _publish_zone(
     return texts
 
 
-def _texts_after(
-    doc: lxml_html.HtmlElement, container: lxml_html.HtmlElement | None
-) -> list[str]:
+def _texts_after(doc: lxml_html.HtmlElement, container: lxml_html.HtmlElement | None) -> list[str]:
     """The first :data:`AFTER_TEXTS` short texts after the container, where a page often
     signs its editor (``<div class="editor">责任编辑：王洋</div>`` below the body)."""
     if container is None:

@@ -51,9 +51,7 @@ CUT_MARKERS = (
     r".{0,20}(?:打开|下载|安装)\s*(?:APP|App|app|客户端).{0,30}",
 )
 #: Whole lines that are a platform's prompts wherever they sit (dropped, nothing cut).
-DROP_MARKERS = (
-    r"[▼▲↓↑☝👇\s]*(?:点击|长按|扫码|扫描|识别).{0,12}(?:关注|名片|蓝字|二维码).{0,20}",
-)
+DROP_MARKERS = (r"[▼▲↓↑☝👇\s]*(?:点击|长按|扫码|扫描|识别).{0,12}(?:关注|名片|蓝字|二维码).{0,20}",)
 _DROP = re.compile("|".join(f"(?:{marker})" for marker in DROP_MARKERS))
 _CUT = re.compile("|".join(f"(?:{marker})" for marker in CUT_MARKERS))
 _META_LINE = re.compile(r"来源|发布时间|发布日期|时间|日期|作者|编辑|字号|浏览|阅读|点击|摘要")

@@ -135,9 +135,9 @@ def _printed_headline(
     if body is None or not headlines:
         return None
     for element in body.iter():
-        if isinstance(element.tag, str) and len(element) <= 2:
-            if squash(element.text_content()) in headlines:
-                return element
+        small = isinstance(element.tag, str) and len(element) <= 2
+        if small and squash(element.text_content()) in headlines:
+            return element
     return None
 
 
