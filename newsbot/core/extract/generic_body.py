@@ -41,7 +41,7 @@ TEASERS, TEASER_HEAD = 3, 8
 #: Lines from which nothing belongs to the article (the line itself is cut too).
 CUT_MARKERS = (
     r"[（(【\[]?\s*(?:责任编辑|责编|编辑)\s*[:：].*",
-    r"[（(【\[]?\s*(?:本文|文章|内容|稿件)来源(?:于)?\s*[:：].*",
+    r"[（(【\[]?\s*(?:本文|文章|内容|稿件)来源(?:于.{0,8}?)?\s*[:：].*",
     r"[（(【\[]?\s*(?:免责声明|郑重声明|风险提示|版权声明)\s*[:：】\]]?.*",
     r"[（(【\[]?\s*(?:特别|法律)?声明\s*[:：】\]].*",
     r"[【\[]?\s*相关(?:阅读|新闻|文章|链接|推荐|报道)\s*[】\]]?(?:[:：\s].*)?",
@@ -170,7 +170,8 @@ def strip_head(
         text = squash(child.text_content())
         if squash(container.text) or child.tag in ("br", "img", "table"):
             break  # bare text or an image first: the article starts here
-        if text and not _is_publish_line(text, title_text) and not _only_links(child):
+        chrome = _only_links(child) or _DROP.fullmatch(text)
+        if text and not _is_publish_line(text, title_text) and not chrome:
             break
         removed.append(text)
         child.drop_tree()
@@ -188,6 +189,8 @@ def _is_publish_line(text: str, title_text: str) -> bool:
         return True
     if len(text) > 120 or (len(text) > PUBLISH_LINE and _SENTENCE.search(text)):
         return False  # a sentence that mentions a time (美东时间3月20日，…) is the article
+    if len(text) <= PUBLISH_LINE and _CUT.fullmatch(text):
+        return True  # 文章来源于公众号：… above the article heads it, it does not end it
     labelled = _META_LINE.search(text) is not None and bool(
         DATE_TEXT.search(text) or any(p.search(text) for p in BYLINES.values())
     )

@@ -1,0 +1,86 @@
+"""The generic extractor's mechanisms added while tuning it on the extraction corpus
+(issue 15 point 6): each on one small hand-written page, so a regression names its cause
+(tests/test_extraction_corpus.py holds the whole corpus)."""
+
+# ruff: noqa: E501 -- hand-written pages of CJK text (two columns a character) read better unbroken
+
+from __future__ import annotations
+
+from newsbot.core.extract.generic import extract_generic
+from tests.test_generic import P1, P2, P3, footer, nav, page
+
+
+def test_a_first_paragraph_that_mentions_a_time_is_article_text() -> None:
+    lead = "美东时间3月20日，美联储宣布将联邦基金利率目标区间维持在5.25%至5.50%之间不变。"
+    body = f"""{nav()}<div class="article"><h1>美联储维持利率不变</h1><div class="info">2024-03-21 02:15 来源：财联社</div>
+      <div class="content"><p>{lead}</p><p>{P1}</p><p>{P2}</p></div></div>{footer()}"""
+    got = extract_generic(page("美联储维持利率不变_财经", body))
+    assert got.text == f"{lead}\n{P1}\n{P2}"
+    assert got.date == "2024-03-21 02:15:00 +0800"
+
+
+def test_a_labelled_publish_date_above_the_title_beats_the_signature() -> None:
+    table = (
+        '<table class="info"><tr><td>发文机关：</td><td>国务院</td><td>成文日期：</td><td>2024年04月04日</td></tr>'
+        "<tr><td>发文字号：</td><td>国发〔2024〕10号</td><td>发布日期：</td><td>2024-04-12</td></tr></table>"
+    )
+    body = f"""{nav()}{table}<div class="article"><h1>国务院关于推动高质量发展的若干意见</h1>
+      <div id="UCAP-CONTENT"><p>{P1}</p><p>{P2}</p><p>国务院</p><p>2024年4月4日</p></div></div>{footer()}"""
+    got = extract_generic(page("国务院关于推动高质量发展的若干意见_中国政府网", body))
+    assert (got.date, got.date_origin) == ("2024-04-12 00:00:00 +0800", "printed")
+
+
+def test_a_heading_matching_the_article_title_meta_anchors_the_publish_line() -> None:
+    head = '<meta name="ArticleTitle" content="金融监管总局召开监管工作会议"><meta name="PubDate" content="2024-04-26 18:30">'
+    body = f"""{nav()}<div class="wenzhang"><div class="wenzhang-title">金融监管总局召开监管工作会议</div>
+      <div class="xxgkInfoTablePlain">发布时间：2024-04-26 18:30:12 来源：国家金融监督管理总局</div>
+      <div id="wenzhang-content"><p>{P1}</p><p>{P2}</p></div></div>{footer()}"""
+    got = extract_generic(page("国家金融监督管理总局", body, head))
+    assert got.title == "金融监管总局召开监管工作会议"
+    assert (got.date, got.date_origin) == ("2024-04-26 18:30:12 +0800", "printed")
+    assert got.source == "国家金融监督管理总局"
+
+
+def test_a_headline_in_a_plain_element_is_found_by_its_text() -> None:
+    head = '<meta name="ArticleTitle" content="浙江出台金融支持民营经济十条措施">'
+    body = f"""{nav()}<div class="main-txt"><div class="main-tit"><p class="tit">浙江出台金融支持民营经济十条措施</p></div>
+      <div class="main-fl"><span>信息来源：省地方金融管理局</span><span>发布时间：2024-05-20 10:32</span></div>
+      <div class="TRS_Editor"><p>{P1}</p><p>{P2}</p></div></div>{footer()}"""
+    got = extract_generic(page("浙江省人民政府 浙江出台金融支持民营经济十条措施", body, head))
+    assert got.title == "浙江出台金融支持民营经济十条措施"
+    assert (got.source, got.date) == ("省地方金融管理局", "2024-05-20 10:32:00 +0800")
+
+
+def test_a_column_of_teasers_with_summaries_is_not_the_article() -> None:
+    items = "".join(
+        f'<div class="item"><a href="/a/{i}.html">晶圆代工厂产能利用率回升至九成{i}</a>'
+        f"<p>成熟制程需求回暖，部分代工厂已通知客户明年起上调报价，功率器件和电源管理芯片订单明显增加{i}。</p>"
+        f'<span class="time">11-2{i} 1{i}:05</span></div>'
+        for i in range(5)
+    )
+    body = f"""{nav()}<div class="page"><div class="left"><div class="detail-title">半导体设备国产化提速</div>
+      <div class="detail-info"><span>2026-11-22 10:48</span><span>作者：钱仲</span></div>
+      <div class="detail-content"><p>{P1}</p><p>{P2}</p></div></div>
+      <div class="right"><div class="side">{items}</div></div></div>{footer()}"""
+    got = extract_generic(page("半导体设备国产化提速 | 证券时讯网", body))
+    assert got.text == f"{P1}\n{P2}"
+    assert (got.date, got.author) == ("2026-11-22 10:48:00 +0800", "钱仲")
+
+
+def test_prompts_and_statements_are_not_text_and_the_editor_below_the_body_is_read() -> None:
+    body = f"""{nav()}<div class="article"><h1>财富号文章的标题在这里</h1><div class="meta">2024-05-10 11:30</div>
+      <div class="body"><p>▼点击上方蓝字关注我们▼</p><p>内容来源于公众号：医药小研</p><p>{P1}</p><p>{P2}</p><p>{P3}</p>
+        <p>文章来源于公众号：医药小研</p><p>特别声明：以上内容为自媒体平台用户上传并发布。</p></div>
+      <div class="app">打开APP，查看更多实时快讯 下载客户端</div><div class="editor">编辑：孟亚</div></div>{footer()}"""
+    got = extract_generic(page("财富号文章的标题在这里_东方财富网", body))
+    assert got.text == f"{P1}\n{P2}\n{P3}"
+    assert got.editor == "孟亚"
+
+
+def test_a_bracketed_reporter_in_the_first_paragraph_is_the_author() -> None:
+    lead = f"上证报中国证券网讯（记者 覃明）{P1}"
+    body = f"""{nav()}<div class="article"><h1>沪市公司分红金额创新高</h1><div class="meta">2026-11-10 08:00</div>
+      <div class="body"><p>{lead}</p><p>{P2}</p></div></div>{footer()}"""
+    got = extract_generic(page("沪市公司分红金额创新高_中国证券网", body))
+    assert got.author == "覃明"
+    assert got.text.startswith(lead)
