@@ -84,3 +84,15 @@ def test_a_bracketed_reporter_in_the_first_paragraph_is_the_author() -> None:
     got = extract_generic(page("沪市公司分红金额创新高_中国证券网", body))
     assert got.author == "覃明"
     assert got.text.startswith(lead)
+
+
+def test_the_titles_column_wins_over_a_denser_sidebar_blurb() -> None:
+    lines = [f"第{i}项数据环比回落。" for i in range(10)]
+    blurb = "本报是全国性财经证券类日报，以权威、专业、及时著称，读者覆盖广大投资者和上市公司。" * 4
+    body = f"""{nav()}<div class="w1200"><div class="left"><div class="detail-title"><h2>4月A股新开户数据出炉</h2></div>
+      <div class="detail-info"><span>作者：毛军</span> <span>2024-05-08 19:46</span></div>
+      <div class="detail-content">{"".join(f"<p>{line}</p>" for line in lines)}</div></div>
+      <div class="right"><div class="about"><h4>关于我们</h4><p>{blurb}</p></div></div></div>{footer()}"""
+    got = extract_generic(page("4月A股新开户数据出炉-证券时报网", body))
+    assert got.text == "\n".join(lines)
+    assert (got.date, got.author) == ("2024-05-08 19:46:00 +0800", "毛军")

@@ -36,6 +36,8 @@ _CHROME = re.compile(
 )
 #: A child must hold this share of its parent's text for the search to go down into it.
 DESCEND_SHARE = 0.6
+#: The child holding the title needs only this share of its parent's text.
+TITLE_SHARE = 0.35
 #: A teaser list has at least this many items led by a link at least this long.
 TEASERS, TEASER_HEAD = 3, 8
 #: Lines from which nothing belongs to the article (the line itself is cut too).
@@ -135,17 +137,24 @@ def choose_container(
     body: lxml_html.HtmlElement, title: lxml_html.HtmlElement | None
 ) -> lxml_html.HtmlElement | None:
     """Go down from ``<body>`` into the child holding most of the text (after the title)
-    while it holds at least :data:`DESCEND_SHARE` of it; never ``<body>`` itself."""
+    while it holds at least :data:`DESCEND_SHARE` of it; never ``<body>`` itself. The
+    child holding the title (the article's column) is taken while it holds at least
+    :data:`TITLE_SHARE`: the article follows its heading, a dense sidebar blurb does not."""
     sizes = text_sizes(body, title)
+    column = set() if title is None else set(title.iterancestors())
     node = body
     while True:
         children = [child for child in node if isinstance(child.tag, str)]
         if not children:
             break
         best = max(children, key=lambda child: sizes[child])
+        holder = next((child for child in children if child in column), None)
+        if holder is not None and sizes[holder] >= TITLE_SHARE * sizes[node]:
+            best = holder
         if sizes[best] == 0:
             break
-        if sizes[best] < DESCEND_SHARE * sizes[node] and node is not body:
+        share = TITLE_SHARE if best is holder else DESCEND_SHARE
+        if sizes[best] < share * sizes[node] and node is not body:
             break
         node = best
     return None if node is body or sizes[node] == 0 else node
