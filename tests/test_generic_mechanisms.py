@@ -96,3 +96,21 @@ def test_the_titles_column_wins_over_a_denser_sidebar_blurb() -> None:
     got = extract_generic(page("4月A股新开户数据出炉-证券时报网", body))
     assert got.text == "\n".join(lines)
     assert (got.date, got.author) == ("2024-05-08 19:46:00 +0800", "毛军")
+
+
+def test_a_bold_headline_inside_a_prefixed_title_anchors_the_publish_line() -> None:
+    body = f"""<table><tr><td class="nav"><a href="/">首页</a></td></tr></table>
+      <table><tr><td><font size="4"><b>前10月服务贸易进出口同比增长8.5%</b></font></td></tr>
+      <tr><td><font color="#666">2026年11月30日 15:28　来源：国际商报</font></td></tr>
+      <tr><td class="zw"><p>{P1}</p><p>{P2}</p></td></tr></table>"""
+    got = extract_generic(page("[财经要闻] 前10月服务贸易进出口同比增长8.5%--中华财讯网", body))
+    assert got.title == "前10月服务贸易进出口同比增长8.5%"
+    assert (got.date, got.source) == ("2026-11-30 15:28:00 +0800", "国际商报")
+
+
+def test_an_authors_opinion_disclaimer_ends_the_text() -> None:
+    body = f"""<div class="rich_media"><h1>货币政策报告的五个关键词</h1><em id="publish_time">2026-11-17 14:00</em>
+      <div id="js_content"><section>{P1}</section><section>{P2}</section>
+      <section>本文仅代表作者个人观点，不构成投资建议。点击“在看”，让更多人看到。</section></div></div>"""
+    got = extract_generic(page("货币政策报告的五个关键词", body))
+    assert got.text == f"{P1}\n{P2}"

@@ -17,7 +17,7 @@ from newsbot.core.dates import parse_date
 _SPACES = re.compile(r"[\s\xa0\u3000\u200b\ufeff]+")
 #: What separates a page title from the site's name: ``标题_东方财富网``, ``标题 - 新浪财经``.
 _SUFFIX = re.compile(r"^\s*(?:[_|｜\-–—·:：]+|\s-\s)\s*\S.{0,40}$")
-_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜–—]|\s-\s|-(?=[^-]{2,20}$))\s*")
+_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜–—]|\s-\s|-+(?=[^-]{2,20}$))\s*")
 _TITLE_CLASS = re.compile(r"title|headline|biaoti|bt", re.IGNORECASE)
 _HEADINGS = ("h1", "h2", "h3")
 #: A printed date-time: absolute (2022年03月25日 18:22, 2022-03-25 18:22:56), year-less
@@ -115,7 +115,7 @@ def find_title(doc: lxml_html.HtmlElement) -> tuple[str | None, lxml_html.HtmlEl
             best = (rank, tag_bonus, element)
     if best is not None:
         return squash(best[2].text_content()), best[2]
-    printed = _printed_headline(doc, {strip_suffix(title), *references[1:]} - {""})
+    printed = _printed_headline(doc, title, {strip_suffix(title), *references[1:]} - {""})
     if printed is not None:
         return squash(printed.text_content()), printed
     if references[1:]:
@@ -127,18 +127,25 @@ def find_title(doc: lxml_html.HtmlElement) -> tuple[str | None, lxml_html.HtmlEl
 
 
 def _printed_headline(
-    doc: lxml_html.HtmlElement, headlines: set[str]
+    doc: lxml_html.HtmlElement, title: str, headlines: set[str]
 ) -> lxml_html.HtmlElement | None:
     """The first small element of the body whose whole text is one of ``headlines``
-    (a ``<p class="tit">`` heading that neither its tag nor its class names as one)."""
+    (a ``<p class="tit">`` heading that neither its tag nor its class names as one), else
+    the small element with the longest text (≥ 8 characters) found inside ``<title>``
+    (``[财经要闻] 标题--网站`` around a ``<b>标题</b>``)."""
     body = doc.find("body")
-    if body is None or not headlines:
+    if body is None:
         return None
+    inside: tuple[int, lxml_html.HtmlElement] | None = None
     for element in body.iter():
-        small = isinstance(element.tag, str) and len(element) <= 2
-        if small and squash(element.text_content()) in headlines:
+        if not isinstance(element.tag, str) or len(element) > 2:
+            continue
+        text = squash(element.text_content())
+        if text in headlines:
             return element
-    return None
+        if len(text) >= 8 and text in title and (inside is None or len(text) > inside[0]):
+            inside = (len(text), element)
+    return None if inside is None else inside[1]
 
 
 def meta_titles(doc: lxml_html.HtmlElement) -> list[str]:
