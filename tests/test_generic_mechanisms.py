@@ -114,3 +114,14 @@ def test_an_authors_opinion_disclaimer_ends_the_text() -> None:
       <section>本文仅代表作者个人观点，不构成投资建议。点击“在看”，让更多人看到。</section></div></div>"""
     got = extract_generic(page("货币政策报告的五个关键词", body))
     assert got.text == f"{P1}\n{P2}"
+
+
+def test_reporter_labels_and_several_names_after_one_label() -> None:
+    def author(info: str) -> str | None:
+        body = f"""<div class="article"><h1>温州推进金融改革试点工作</h1><div class="info">{info}</div>
+          <div class="content"><p>{P1}</p><p>{P2}</p></div></div>"""
+        return extract_generic(page("温州推进金融改革试点工作_温州网", body)).author
+
+    assert author("发布时间：2026-11-19 15:40　来源：温州日报　作者：陈喆 李堃") == "陈喆 李堃"
+    assert author("时间：2026-11-20 16:05　作者：记者 张琼斯　来源：金融时讯网") == "张琼斯"
+    assert author("2026年11月27日 10:18 来源：经济日报 记者：曾金华") == "曾金华"
