@@ -161,12 +161,12 @@ def _date(
     url: str,
     crawl_time: datetime | None,
 ) -> tuple[str | None, datetime | None, str | None]:
-    """The publish date (raw, parsed, origin): printed in the publish zone, else after a
-    publish label before the body, else metadata, a release's signature, the URL."""
+    """The publish date (raw, parsed, origin): printed in the publish zone, else metadata,
+    else after a publish label before the body, a release's signature, the URL."""
     signed = [line for line in lines[-3:] if DATE_TEXT.fullmatch(line)]  # a release's signature
     labelled = labelled_dates(_texts_before(work, container))
     from_url = url_date(url)
-    fallbacks = [*labelled, *metas, *signed, *([from_url] if from_url else [])]
+    fallbacks = [*metas, *labelled, *signed, *([from_url] if from_url else [])]
     clock = page_clock(metas, crawl_time)
     raw, moment = choose_date(zone, fallbacks, clock)
     if raw is None:
