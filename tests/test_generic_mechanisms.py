@@ -125,3 +125,12 @@ def test_reporter_labels_and_several_names_after_one_label() -> None:
     assert author("发布时间：2026-11-19 15:40　来源：温州日报　作者：陈喆 李堃") == "陈喆 李堃"
     assert author("时间：2026-11-20 16:05　作者：记者 张琼斯　来源：金融时讯网") == "张琼斯"
     assert author("2026年11月27日 10:18 来源：经济日报 记者：曾金华") == "曾金华"
+
+
+def test_a_sidebar_headline_in_og_title_does_not_win_over_the_title() -> None:
+    head = '<meta property="og:title" content="央行：保持流动性合理充裕">'
+    body = f"""{nav()}<div class="main"><h1>券商两融利率降至4%以下</h1><div class="info">2024-03-18 07:45</div>
+      <div class="content"><p>{P1}</p><p>{P2}</p></div></div>
+      <div class="side"><h3>央行：保持流动性合理充裕</h3></div>{footer()}"""
+    got = extract_generic(page("券商两融利率降至4%以下_东方财富网", body, head))
+    assert (got.title, got.date) == ("券商两融利率降至4%以下", "2024-03-18 07:45:00 +0800")

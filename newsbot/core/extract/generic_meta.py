@@ -109,15 +109,17 @@ def find_title(doc: lxml_html.HtmlElement) -> tuple[str | None, lxml_html.HtmlEl
     without its suffix, else the first ``<h1>``; the element is then None."""
     title = page_title(doc)
     references = [title, *meta_titles(doc)]
-    best: tuple[int, int, lxml_html.HtmlElement] | None = None
+    best: tuple[int, int, int, lxml_html.HtmlElement] | None = None
     for element in _heading_candidates(doc):
         text = squash(element.text_content())
-        rank = max(_match_rank(text, reference) for reference in references)
+        # <title> first: a meta headline may be a sidebar's or cut at a quote
+        rank = _match_rank(text, title)
+        meta_rank = max((_match_rank(text, meta) for meta in references[1:]), default=0)
         tag_bonus = 1 if element.tag in _HEADINGS else 0
-        if rank and (best is None or (rank, tag_bonus) > best[:2]):
-            best = (rank, tag_bonus, element)
+        if (rank or meta_rank) and (best is None or (rank, meta_rank, tag_bonus) > best[:3]):
+            best = (rank, meta_rank, tag_bonus, element)
     if best is not None:
-        return squash(best[2].text_content()), best[2]
+        return squash(best[3].text_content()), best[3]
     printed = _printed_headline(doc, title, {strip_suffix(title), *references[1:]} - {""})
     if printed is not None:
         return squash(printed.text_content()), printed
