@@ -3,7 +3,7 @@ generic extractor, newsbot's configured feeds (where a feed in feeds.yaml serves
 case's host: its article rules, the generic extractor filling what they miss),
 trafilatura, GNE and magic-html, side by side in one run.
 
-Run: .venv/bin/python benchmarks/extraction.py [CORPUS_DIR] [--cases] [--rounds N]
+Run: .venv/bin/python benchmarks/extraction.py [CORPUS_DIR] [--templates] [--cases] [--rounds N]
 
 Scores (defined in tests/corpus.py and tests/extraction_corpus/README.md): title exact %,
 date exact % (``YYYY-MM-DD HH:MM:SS +0800``), text character-level precision / recall / F1
@@ -61,6 +61,8 @@ class Score:
     bylines: int = 0
     byline_fields: int = 0
     misses: list[str] = field(default_factory=list)
+    #: Per template: pages, titles exact, dates exact, summed F1.
+    templates: dict[str, list[float]] = field(default_factory=dict)
 
     def add(self, case: Case, got: Extracted, ms: float) -> None:
         """Count one case."""
@@ -72,6 +74,9 @@ class Score:
         self.dates += date_ok
         self.precision, self.recall, self.f1 = self.precision + p, self.recall + r, self.f1 + f
         self.ms += ms
+        per = self.templates.setdefault(case.template, [0, 0, 0, 0.0])
+        for index, value in enumerate((1, title_ok, date_ok, f)):
+            per[index] += value
         for name, value in (got.bylines or {}).items():
             self.byline_fields += 1
             self.bylines += value == want[name]
@@ -95,6 +100,24 @@ class Score:
             return "—"
         fields = self.byline_fields // (self.cases or 1)
         return f"{100 * self.bylines / self.byline_fields:.1f} % ({fields})"
+
+
+def template_table(scores: list[Score]) -> list[str]:
+    """Markdown rows: per template, each tool's title % / date % / text F1."""
+    names = sorted({name for result in scores for name in result.templates})
+    rows = [
+        "| template | " + " | ".join(result.name for result in scores) + " |",
+        "|---|" + "---|" * len(scores),
+    ]
+    for name in names:
+        cells = []
+        for result in scores:
+            n, titles, dates, f1 = result.templates.get(name, [0, 0, 0, 0.0])
+            cells.append(
+                f"{100 * titles / n:.0f} / {100 * dates / n:.0f} / {f1 / n:.2f}" if n else "—"
+            )
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    return rows
 
 
 def timed(run: Callable[[Case], Extracted], case: Case, rounds: int) -> tuple[Extracted, float]:
@@ -129,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("corpus", nargs="?", type=Path, default=CORPUS)
     parser.add_argument("--cases", action="store_true", help="list every tool's misses")
     parser.add_argument(
+        "--templates", action="store_true", help="per template: title % / date % / text F1"
+    )
+    parser.add_argument(
         "--rounds",
         type=int,
         default=1,
@@ -157,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
         print(result.row())
     for reason in skipped:
         print(f"\nskipped: {reason}")
+    if args.templates:
+        print("\nPer template (title exact % / date exact % / text F1):\n")
+        print("\n".join(template_table(scores)))
     if args.cases:
         for result in scores:
             print(f"\n{result.name}: {len(result.misses)} case(s) below title/date exact, F1 0.97")
