@@ -125,6 +125,7 @@ def test_reporter_labels_and_several_names_after_one_label() -> None:
     assert author("发布时间：2026-11-19 15:40　来源：温州日报　作者：陈喆 李堃") == "陈喆 李堃"
     assert author("时间：2026-11-20 16:05　作者：记者 张琼斯　来源：金融时讯网") == "张琼斯"
     assert author("2026年11月27日 10:18 来源：经济日报 记者：曾金华") == "曾金华"
+    assert author('昨天 21:40 <span class="author"><a href="/a/1">记者 韩宇</a></span>') == "韩宇"
 
 
 def test_a_sidebar_headline_in_og_title_does_not_win_over_the_title() -> None:

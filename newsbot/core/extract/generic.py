@@ -145,7 +145,7 @@ def extract_generic(
         date_raw=raw,
         date_origin=origin,
         source=found.get("source") or edge.source,
-        author=found.get("author") or edge.author or reporter(text_lines[:1]),
+        author=found.get("author") or edge.author or reporter([*text_lines[:1], *pieces]),
         editor=found.get("editor") or edge.editor,
         body=body_html,
         text="\n".join(line for line in text_lines if line != title),

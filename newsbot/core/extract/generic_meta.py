@@ -55,8 +55,9 @@ BYLINES = {
 }
 
 
+_NAMES = r"([\u4e00-\u9fff]{2,4}(?:[\s、]+[\u4e00-\u9fff]{2,4})*)"
 _REPORTER = re.compile(
-    r"[（(]\s*(?:本报|本刊)?记者\s*[:：]?\s*([\u4e00-\u9fff]{2,4}(?:[\s、]+[\u4e00-\u9fff]{2,4})*)\s*[）)]"
+    rf"[（(]\s*(?:本报|本刊)?记者\s*[:：]?\s*{_NAMES}\s*[）)]|^(?:本报|本刊)?记者\s+{_NAMES}$"
 )
 
 
@@ -246,11 +247,12 @@ def page_clock(meta: list[str], crawl_time: datetime | None) -> datetime | None:
 
 
 def reporter(lines: Iterable[str]) -> str | None:
-    """The reporter a paragraph names in brackets (``上证报中国证券网讯（记者 覃明）…``)."""
+    """The reporter a paragraph names in brackets (``上证报中国证券网讯（记者 覃明）…``),
+    or a whole line names (``记者 韩宇``)."""
     for line in lines:
         match = _REPORTER.search(line)
         if match:
-            return squash(match.group(1))
+            return squash(match.group(1) or match.group(2))
     return None
 
 
