@@ -135,3 +135,13 @@ def test_a_sidebar_headline_in_og_title_does_not_win_over_the_title() -> None:
       <div class="side"><h3>央行：保持流动性合理充裕</h3></div>{footer()}"""
     got = extract_generic(page("券商两融利率降至4%以下_东方财富网", body, head))
     assert (got.title, got.date) == ("券商两融利率降至4%以下", "2024-03-18 07:45:00 +0800")
+
+
+def test_an_editors_signature_in_a_bottom_bar_is_read_and_a_comment_is_not() -> None:
+    body = f"""<div class="artical"><h1>央行开展逆回购操作</h1><div class="info">2024-03-15 09:32</div>
+      <div class="artical-content"><p>{P1}</p><p>{P2}</p></div>
+      <div class="artical-bottom"><span>[责任编辑：邹洁]</span></div>
+      <div class="comment-bottom"><p>作者：网友甲 2024-03-16 说得好</p></div></div>"""
+    got = extract_generic(page("央行开展逆回购操作_财经", body))
+    assert (got.editor, got.author) == ("邹洁", None)
+    assert got.text == f"{P1}\n{P2}"

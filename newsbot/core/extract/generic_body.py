@@ -34,6 +34,9 @@ _CHROME = re.compile(
     r"|(?:^|[\s_-])menu|login|^quote_",
     re.IGNORECASE,
 )
+_COMMENTS = re.compile(r"comment|reply|评论", re.IGNORECASE)
+#: A chrome-named element this short holding an editor's label is a signature, kept.
+SIGNATURE = 30
 #: A child must hold this share of its parent's text for the search to go down into it.
 DESCEND_SHARE = 0.6
 #: The child holding the title needs only this share of its parent's text.
@@ -75,8 +78,18 @@ def drop_chrome(doc: lxml_html.HtmlElement, keep: lxml_html.HtmlElement | None) 
             element.drop_tree()
             continue
         names = f"{element.get('class', '')} {element.get('id', '')}".strip()
-        if element.tag in _DROPPED_TAGS or (names and _CHROME.search(names)):
+        chrome = bool(names) and _CHROME.search(names) is not None
+        if element.tag in _DROPPED_TAGS or (chrome and not _signed_bottom(element, names)):
             element.drop_tree()
+
+
+def _signed_bottom(element: lxml_html.HtmlElement, names: str) -> bool:
+    """Whether a chrome-named element (``artical-bottom``) is only the editor's signature
+    (``[责任编辑：邹洁]``): kept, for the bylines below the body. Comments never are."""
+    if _COMMENTS.search(names):
+        return False
+    text = squash(element.text_content())
+    return 0 < len(text) <= SIGNATURE and BYLINES["editor"].search(text) is not None
 
 
 def _own_text(element: lxml_html.HtmlElement) -> int:
