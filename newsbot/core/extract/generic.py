@@ -36,6 +36,7 @@ from newsbot.core.extract.generic_body import (
     cut_lines,
     cut_markers,
     drop_chrome,
+    drop_markers,
     strip_head,
 )
 from newsbot.core.extract.generic_meta import (
@@ -43,9 +44,11 @@ from newsbot.core.extract.generic_meta import (
     choose_date,
     find_bylines,
     find_title,
+    labelled_dates,
     meta_dates,
     page_clock,
     printed_date,
+    reporter,
     squash,
 )
 from newsbot.core.extract.hints import url_date
@@ -53,6 +56,8 @@ from newsbot.core.markup import serialize_children
 
 #: Longer body lines are paragraphs or teasers, never a 来源/作者/编辑 byline.
 BYLINE_LINE = 60
+#: How many texts after the body are read for bylines.
+AFTER_TEXTS = 4
 
 
 @dataclass(frozen=True)
@@ -116,36 +121,76 @@ def extract_generic(
     drop_chrome(work, heading)
     body = work.find("body")
     container = choose_container(body, heading) if body is not None else None
-    zone = _publish_zone(work, heading, container)
+    pieces = _publish_zone(work, heading, container)
+    after = _texts_after(work, container)
     lines: list[str] = []
     body_html = None
     if container is not None:
-        zone.extend(strip_head(container, heading, title or ""))
-        body_html = strip_boilerplate(serialize_children(container), title, cut_after=cut_markers())
+        pieces.extend(strip_head(container, heading, title or ""))
+        body_html = strip_boilerplate(
+            serialize_children(container),
+            title,
+            boilerplate=drop_markers(),
+            cut_after=cut_markers(),
+        )
         lines = html_to_lines(serialize_children(container))
-    signed = [line for line in lines[-3:] if DATE_TEXT.fullmatch(line)]  # a release's signature
-    from_url = url_date(url)
-    fallbacks = [*metas, *signed, *([from_url] if from_url else [])]
-    clock = page_clock(metas, crawl_time)
-    raw, moment = choose_date(zone, fallbacks, clock)
-    printed = printed_date(zone, clock) is not None or (raw is not None and raw in signed)
+    zone = [" ".join(pieces)] if pieces else []
+    raw, moment, origin = _date(work, container, zone, lines, metas, url, crawl_time)
     text_lines, edge = split_bylines(cut_lines(html_to_lines(body_html or "")))
-    found = find_bylines(zone, (line for line in lines if len(line) <= BYLINE_LINE))
+    short = [line for line in lines if len(line) <= BYLINE_LINE]
+    found = find_bylines(pieces, zone, short, after)
     return GenericArticle(
         title=title,
         date=format_date(moment) if moment is not None else None,
         date_raw=raw,
-        date_origin=None if raw is None else "printed" if printed else _origin(raw, from_url),
+        date_origin=origin,
         source=found.get("source") or edge.source,
-        author=found.get("author") or edge.author,
+        author=found.get("author") or edge.author or reporter([*text_lines[:1], *pieces]),
         editor=found.get("editor") or edge.editor,
         body=body_html,
         text="\n".join(line for line in text_lines if line != title),
     )
 
 
+def _date(
+    work: lxml_html.HtmlElement,
+    container: lxml_html.HtmlElement | None,
+    zone: list[str],
+    lines: list[str],
+    metas: list[str],
+    url: str,
+    crawl_time: datetime | None,
+) -> tuple[str | None, datetime | None, str | None]:
+    """The publish date (raw, parsed, origin): printed in the publish zone, else metadata,
+    else after a publish label before the body, a release's signature, the URL."""
+    signed = [line for line in lines[-3:] if DATE_TEXT.fullmatch(line)]  # a release's signature
+    labelled = labelled_dates(_texts_before(work, container))
+    from_url = url_date(url)
+    fallbacks = [*metas, *labelled, *signed, *([from_url] if from_url else [])]
+    clock = page_clock(metas, crawl_time)
+    raw, moment = choose_date(zone, fallbacks, clock)
+    if raw is None:
+        return None, None, None
+    printed = printed_date(zone, clock) is not None or raw in (*labelled, *signed)
+    return raw, moment, "printed" if printed else _origin(raw, from_url)
+
+
 def _origin(raw: str, from_url: str | None) -> str:
     return "url" if raw == from_url else "metadata"
+
+
+def _texts_before(doc: lxml_html.HtmlElement, container: lxml_html.HtmlElement | None) -> list[str]:
+    """The page's texts before the container (all of them without one), in page order,
+    as one string: where a publish label and its date may sit in different cells."""
+    ancestors = set() if container is None else set(container.iterancestors())
+    texts: list[str] = []
+    for element in doc.iter():
+        if element is container:
+            break
+        if isinstance(element.tag, str):
+            tail = None if element in ancestors else element.tail
+            texts.extend(t for t in (squash(element.text), squash(tail)) if t)
+    return [" ".join(texts)]
 
 
 def _publish_zone(
@@ -153,7 +198,8 @@ def _publish_zone(
     heading: lxml_html.HtmlElement | None,
     container: lxml_html.HtmlElement | None,
 ) -> list[str]:
-    """Texts after the title element and before the container, in page order."""
+    """Texts after the title element and before the container, in page order, one per
+    text node (joined, they are the publish zone the date is read from)."""
     if heading is None or container is None:
         return []
     after = False
@@ -167,4 +213,23 @@ def _publish_zone(
             continue
         if after and isinstance(element.tag, str):
             texts.extend(t for t in (squash(element.text), squash(element.tail)) if t)
-    return [" ".join(texts)] if texts else []
+    return texts
+
+
+def _texts_after(doc: lxml_html.HtmlElement, container: lxml_html.HtmlElement | None) -> list[str]:
+    """The first :data:`AFTER_TEXTS` short texts after the container, where a page often
+    signs its editor (``<div class="editor">责任编辑：王洋</div>`` below the body)."""
+    if container is None:
+        return []
+    inside = set(container.iter())
+    texts: list[str] = []
+    seen = False
+    for element in doc.iter():
+        if element in inside:
+            seen = True
+            continue
+        if seen and isinstance(element.tag, str):
+            texts.extend(t for t in (squash(element.text), squash(element.tail)) if t)
+        if len(texts) >= AFTER_TEXTS:
+            break
+    return [text for text in texts[:AFTER_TEXTS] if len(text) <= BYLINE_LINE]

@@ -17,7 +17,7 @@ from newsbot.core.dates import parse_date
 _SPACES = re.compile(r"[\s\xa0\u3000\u200b\ufeff]+")
 #: What separates a page title from the site's name: ``标题_东方财富网``, ``标题 - 新浪财经``.
 _SUFFIX = re.compile(r"^\s*(?:[_|｜\-–—·:：]+|\s-\s)\s*\S.{0,40}$")
-_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜–—]|\s-\s|-(?=[^-]{2,20}$))\s*")
+_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜–—]|\s-\s|-+(?=[^-]{2,20}$))\s*")
 _TITLE_CLASS = re.compile(r"title|headline|biaoti|bt", re.IGNORECASE)
 _HEADINGS = ("h1", "h2", "h3")
 #: A printed date-time: absolute (2022年03月25日 18:22, 2022-03-25 18:22:56), year-less
@@ -30,6 +30,9 @@ DATE_TEXT = re.compile(
     r"|(?:今天|今日|昨天|昨日|前天)\s*\d{1,2}:\d{2}(?::\d{2})?"
     r"|\d+\s*(?:秒|分钟|小时)前|刚刚"
 )
+_LABELLED = re.compile(
+    r"(?:发布|发表|发稿|出版)(?:日期|时间)\s*[:：]\s*(" + DATE_TEXT.pattern + ")"
+)
 _HAS_TIME = re.compile(r"\d{1,2}\s*[:：时]\s*\d{1,2}")
 _META_DATE_NAMES = re.compile(
     r"^(?:article:published_time|og:release_date|datepublished|date|dc\.date)$"
@@ -38,15 +41,24 @@ _META_DATE_NAMES = re.compile(
 )
 _SCRIPT_DATE = re.compile(
     r"[\"']?(?:publishTime|pubTime|publish_time|pubtime|showTime|ptime|datePublished"
-    r"|publishDate|pubDate|publish_date)[\"']?\s*[:=]\s*[\"']([^\"']{8,40})[\"']"
+    r"|publishDate|pubDate|publish_date|createTime|create_time)[\"']?\s*[:=]\s*[\"']([^\"']{8,40})[\"']"
 )
 BYLINES = {
     "source": re.compile(
         r"(?:文章来源|内容来源|本文来源|稿件来源|信息来源|来源)\s*[:：]\s*([^\s|丨/，,）)】\]]+)"
     ),
-    "author": re.compile(r"(?<!原)作者\s*[:：]\s*([^\s|丨/，,）)】\]]+)"),
+    "author": re.compile(
+        r"(?<!原)(?:作者|记者)\s*[:：]\s*(?:(?:本报|本刊)?记者\s+)?"
+        r"([^\s|丨/，,）)】\]]+(?:\s[\u4e00-\u9fff]{2,4}(?=\s|$))*)"
+    ),
     "editor": re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*([^\s|丨/，,）)】\]]+)"),
 }
+
+
+_NAMES = r"([\u4e00-\u9fff]{2,4}(?:[\s、]+[\u4e00-\u9fff]{2,4})*)"
+_REPORTER = re.compile(
+    rf"[（(]\s*(?:本报|本刊)?记者\s*[:：]?\s*{_NAMES}\s*[）)]|^(?:本报|本刊)?记者\s+{_NAMES}$"
+)
 
 
 def squash(text: str | None) -> str:
@@ -97,22 +109,71 @@ def find_title(doc: lxml_html.HtmlElement) -> tuple[str | None, lxml_html.HtmlEl
     Without a matching heading: the ``ArticleTitle``/``og:title`` meta, else the title
     without its suffix, else the first ``<h1>``; the element is then None."""
     title = page_title(doc)
-    best: tuple[int, int, lxml_html.HtmlElement] | None = None
+    references = [title, *meta_titles(doc)]
+    best: tuple[int, int, int, lxml_html.HtmlElement] | None = None
     for element in _heading_candidates(doc):
-        rank = _match_rank(squash(element.text_content()), title)
+        text = squash(element.text_content())
+        # <title> first: a meta headline may be a sidebar's or cut at a quote
+        rank = _match_rank(text, title)
+        meta_rank = max((_match_rank(text, meta) for meta in references[1:]), default=0)
         tag_bonus = 1 if element.tag in _HEADINGS else 0
-        if rank and (best is None or (rank, tag_bonus) > best[:2]):
-            best = (rank, tag_bonus, element)
+        if (rank or meta_rank) and (best is None or (rank, meta_rank, tag_bonus) > best[:3]):
+            best = (rank, meta_rank, tag_bonus, element)
     if best is not None:
-        return squash(best[2].text_content()), best[2]
-    for name in ("ArticleTitle", "og:title", "title"):
-        values = doc.xpath(f"//meta[@name='{name}' or @property='{name}']/@content")
-        if values and squash(values[0]):
-            return squash(values[0]), None
+        return squash(best[3].text_content()), best[3]
+    printed = _printed_headline(doc, title, {strip_suffix(title), *references[1:]} - {""})
+    if printed is not None:
+        return squash(printed.text_content()), printed
+    if references[1:]:
+        return references[1], None
     if title:
         return strip_suffix(title), None
     first = doc.xpath("//body//h1")
     return (squash(first[0].text_content()) or None, None) if first else (None, None)
+
+
+def _printed_headline(
+    doc: lxml_html.HtmlElement, title: str, headlines: set[str]
+) -> lxml_html.HtmlElement | None:
+    """The first small element of the body whose whole text is one of ``headlines``
+    (a ``<p class="tit">`` heading that neither its tag nor its class names as one), else
+    the small element with the longest text (≥ 8 characters) found inside ``<title>``
+    (``[财经要闻] 标题--网站`` around a ``<b>标题</b>``)."""
+    body = doc.find("body")
+    if body is None:
+        return None
+    inside: tuple[int, lxml_html.HtmlElement] | None = None
+    for element in body.iter():
+        if not isinstance(element.tag, str) or len(element) > 2:
+            continue
+        text = squash(element.text_content())
+        if text in headlines:
+            return element
+        if len(text) >= 8 and text in title and (inside is None or len(text) > inside[0]):
+            inside = (len(text), element)
+    return None if inside is None else inside[1]
+
+
+def meta_titles(doc: lxml_html.HtmlElement) -> list[str]:
+    """The headline the page's metadata gives (``ArticleTitle``, ``og:title``, ``title``
+    meta), in that order: a heading may match it when ``<title>`` is only the site's name."""
+    found = []
+    for name in ("ArticleTitle", "og:title", "title"):
+        values = doc.xpath(f"//meta[@name='{name}' or @property='{name}']/@content")
+        if values and squash(values[0]):
+            found.append(squash(values[0]))
+    return found
+
+
+def labelled_dates(texts: Iterable[str]) -> list[str]:
+    """Dates printed after a publish label (发布日期：, 发布时间：) in ``texts``, in order:
+    a release whose publish line is not between its title and its body (a table of
+    索引号/成文日期/发布日期 above the title) still says which date is the publication's."""
+    found = []
+    for text in texts:
+        for match in _LABELLED.finditer(text):
+            found.append(squash(match.group(1)))
+    return found
 
 
 def meta_dates(doc: lxml_html.HtmlElement) -> list[str]:
@@ -182,6 +243,16 @@ def page_clock(meta: list[str], crawl_time: datetime | None) -> datetime | None:
         moment = parse_date(raw)
         if moment is not None and DATE_TEXT.search(raw):
             return moment
+    return None
+
+
+def reporter(lines: Iterable[str]) -> str | None:
+    """The reporter a paragraph names in brackets (``上证报中国证券网讯（记者 覃明）…``),
+    or a whole line names (``记者 韩宇``)."""
+    for line in lines:
+        match = _REPORTER.search(line)
+        if match:
+            return squash(match.group(1) or match.group(2))
     return None
 
 
