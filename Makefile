@@ -43,8 +43,8 @@ demo: setup system
 	$(BIN)/newsbot demo
 
 lint: setup
-	$(BIN)/ruff check newsbot tests
-	$(BIN)/ruff format --check newsbot tests
+	$(BIN)/ruff check newsbot tests benchmarks
+	$(BIN)/ruff format --check newsbot tests benchmarks
 
 # The suite runs on every core (pytest-xdist): most tests wait on servers and crawls in
 # subprocesses. TEST_WORKERS=0 runs it in one process.

@@ -34,10 +34,24 @@ def crawl(workers: int, redis: str, mirror: str, feeds: Path, out: Path, delay: 
     env = {**os.environ, "NEWSBOT_MIRROR": mirror}
     children = [
         subprocess.Popen(
-            [str(BIN / "newsbot"), "worker", "--redis", redis, "--feeds", str(feeds),
-             "--out", str(out), "--worker-id", f"w{n}", "-s", f"DOWNLOAD_DELAY={delay}"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                str(BIN / "newsbot"),
+                "worker",
+                "--redis",
+                redis,
+                "--feeds",
+                str(feeds),
+                "--out",
+                str(out),
+                "--worker-id",
+                f"w{n}",
+                "-s",
+                f"DOWNLOAD_DELAY={delay}",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for n in range(1, workers + 1)
     ]
     for child in children:
@@ -67,7 +81,8 @@ def main() -> None:
         mirror = start_mirror(root / "site")
         print(f"{args.articles} articles + {(args.articles + 9) // 10} list pages; "
               f"DOWNLOAD_DELAY {args.delay}s per request, per worker")  # fmt: skip
-        print(f"{'workers':>7} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'ratio':>6}  records each")
+        print(f"{'workers':>7} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'ratio':>6}"
+              "  records each")  # fmt: skip
         base = None
         try:
             for count in args.workers:

@@ -26,7 +26,10 @@ FEED = """feeds:
     article: {title: h1, date: div.time, body: "#body"}
 """
 NAV = "".join(f'<li><a href="/c{n}/">栏目{n}</a></li>' for n in range(12))
-SHARE = '<div class="share">分享到：<a href="#">微信</a> <a href="#">微博</a> <a href="#">QQ空间</a></div>'
+SHARE = (
+    '<div class="share">分享到：<a href="#">微信</a> <a href="#">微博</a> '
+    '<a href="#">QQ空间</a></div>'
+)
 PAGE = """<html><head><meta charset="utf-8"><title>{title} - 测试银行</title>
 <meta name="keywords" content="银行,新闻"></head><body>
 <div class="top"><ul class="nav">{nav}</ul></div>
@@ -68,7 +71,8 @@ def list_page(page: int, pages: int, articles: int) -> str:
     numbers = range(page * PER_PAGE, min(articles, (page + 1) * PER_PAGE))
     links = "".join(f'<li><a href="a{n}.html">测试银行新闻{n}</a></li>' for n in numbers)
     following = f'<a class="next" href="list{page + 1}.html">下一页</a>' if page + 1 < pages else ""
-    return f'<html><head><meta charset="utf-8"></head><body><ul class="news">{links}</ul>{following}</body></html>'
+    head = '<html><head><meta charset="utf-8"></head>'
+    return f'{head}<body><ul class="news">{links}</ul>{following}</body></html>'
 
 
 def list_pages(articles: int) -> int:

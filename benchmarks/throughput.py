@@ -70,17 +70,18 @@ def report(
     rates = {c: [pages / r.wall for r in rs] for c, rs in runs.items()}
     cpus = {c: [r.cpu_ms(pages) for r in rs] for c, rs in runs.items()}
     for crawler, done in runs.items():
+        written = statistics.median(r.written_mb for r in done)
+        rss = max(r.rss_mb for r in done)
         print(f"{crawler:8} {spread(rates[crawler]):>15} {spread(cpus[crawler], 2):>13} "
-              f"{max(r.rss_mb for r in done):12.0f} {statistics.median(r.written_mb for r in done):11.1f} "
-              f"{done[-1].kept:6d}")  # fmt: skip
+              f"{rss:12.0f} {written:11.1f} {done[-1].kept:6d}")  # fmt: skip
     rows = []
     for crawler, label in (("scrapy", "b/a"), ("newsbot", "c/a")):
         speed = statistics.median(rates[crawler]) / statistics.median(rates["bare"])
         cpu = statistics.median(cpus["bare"]) / statistics.median(cpus[crawler])
         print(f"ratio {label}: pages/s {speed:.2f}, CPU per page (a/{label[0]}) {cpu:.2f}")
         rows.append((f"{name} {articles}: {label} pages/s, CPU", f"{speed:.2f}, {cpu:.2f}"))
-    rows.append((f"{name} {articles}: bare / newsbot pages/s",
-                 f"{statistics.median(rates['bare']):.0f} / {statistics.median(rates['newsbot']):.0f}"))  # fmt: skip
+    bare, ours = statistics.median(rates["bare"]), statistics.median(rates["newsbot"])
+    rows.append((f"{name} {articles}: bare / newsbot pages/s", f"{bare:.0f} / {ours:.0f}"))
     return rows
 
 
