@@ -19,6 +19,7 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.newsroom import CACHE, START  # noqa: E402
+from tests.children import stop  # noqa: E402
 
 #: The concurrency every crawler gets (newsbot's defaults; no delay, no throttling).
 SAME = ["CONCURRENT_REQUESTS=16", "CONCURRENT_REQUESTS_PER_DOMAIN=4", "DOWNLOAD_DELAY=0",
@@ -42,12 +43,7 @@ class Server:
 
     def stop(self) -> None:
         """Stop the server we started, by its PID."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process)
 
 
 def start_server(name: str, root: Path) -> Server:

@@ -18,6 +18,8 @@ from unittest import mock
 import pytest
 import yaml
 
+from tests.children import stop
+
 if TYPE_CHECKING:
     from scrapy.settings import Settings
 
@@ -66,16 +68,6 @@ def start_mirror(directory: Path) -> Mirror:
         process.kill()
         raise RuntimeError(f"mirror did not start: {url!r}")
     return Mirror(url, process)
-
-
-def stop(process: subprocess.Popen[str]) -> None:
-    """Stop a child we started, by its PID."""
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture(scope="session")

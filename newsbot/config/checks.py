@@ -3,6 +3,7 @@ http(s), templates parse; and the URLs a feed declares."""
 
 from __future__ import annotations
 
+import re
 import string
 from urllib.parse import urlsplit
 
@@ -22,6 +23,16 @@ def check_selector(selector: str) -> str:
     except (ValueError, SyntaxError) as exc:  # cssselect's SelectorSyntaxError is a SyntaxError
         raise ValueError(f"invalid selector {selector!r}: {exc}") from None
     return selector
+
+
+def check_regex(pattern: str | None) -> str | None:
+    """The pattern, if it compiles as a Python regex (else ValueError); None stays None."""
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regex {pattern!r}: {exc}") from None
+    return pattern
 
 
 def check_url(url: str) -> str:

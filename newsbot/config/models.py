@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from newsbot.config.checks import (
+    check_regex,
     check_selector,
     check_url,
     declared_urls,
@@ -50,12 +51,7 @@ class FieldRule(_Model):
     @field_validator("re")
     @classmethod
     def _valid_regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"invalid regex {value!r}: {exc}") from None
-        return value
+        return check_regex(value)
 
 
 def _coerce_rule(value: Any) -> Any:
@@ -122,12 +118,7 @@ class HtmlListRules(_Model):
     @field_validator("link_pattern")
     @classmethod
     def _valid_pattern(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"invalid regex {value!r}: {exc}") from None
-        return value
+        return check_regex(value)
 
     @model_validator(mode="after")
     def _dates_need_links(self) -> HtmlListRules:
