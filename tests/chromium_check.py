@@ -95,10 +95,13 @@ class _Tab:
         return self.browser.is_connected() and not self.page.is_closed() and not self.crashed
 
     def load(self, html: str, wait_ms: int) -> None:
-        """Load ``html``, poke every element, give late events ``wait_ms``."""
+        """Load ``html``, poke every element, give late events ``wait_ms``, leave it."""
         self.page.set_content(html, wait_until="load", timeout=5000)
         self.page.evaluate(POKE)
         self.page.wait_for_timeout(wait_ms)
+        # leave the page before the next one is named: its timers stop, and the events it
+        # sent that are still on their way are read now, while they are still its own
+        self.page.goto("about:blank", timeout=5000)
 
 
 def main() -> None:
