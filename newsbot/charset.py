@@ -7,7 +7,8 @@ the response is decoded in the right one instead (``newsbot/encoding_fixed``, fl
 ``encoding_fixed``); when no candidate decodes it, it is flagged ``undecodable``
 (``newsbot/encoding_undecodable``) and the spider's item for it is dropped as
 ``undecodable``. Both flows, HTML pages and JSON APIs, read ``response.text`` and so get
-the fixed encoding.
+the fixed encoding. Control characters in a page's text are dropped here too
+(``newsbot/controls_dropped``): they are never text, and lxml refuses some of them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.http import HtmlResponse, TextResponse
 
-from newsbot.core.encoding import choose_encoding
+from newsbot.core.encoding import CONTROLS, choose_encoding, drop_controls
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -49,7 +50,7 @@ class CharsetMiddleware:
         html = isinstance(response, HtmlResponse)
         choice = choose_encoding(response.body, content_type, response.encoding, html)
         if not choice.changed:
-            return response
+            return self.without_controls(request, response)
         assert self.crawler.stats is not None
         feed = getattr(self.crawler.spider, "name", "?")
         declared = ", ".join(choice.declared) or "none"
@@ -65,4 +66,17 @@ class CharsetMiddleware:
             "feed %r: %s decoded as %s, not %s (declared: %s)",
             feed, request.url, choice.encoding, response.encoding, declared,
         )  # fmt: skip
-        return response.replace(encoding=choice.encoding, flags=[*response.flags, ENCODING_FIXED])
+        fixed = response.replace(encoding=choice.encoding, flags=[*response.flags, ENCODING_FIXED])
+        return self.without_controls(request, fixed)
+
+    def without_controls(self, request: Request, response: TextResponse) -> TextResponse:
+        """The response with the control characters of its text dropped (re-encoded as
+        UTF-8), counted as ``newsbot/controls_dropped``; the same response when it has none."""
+        text = response.text
+        if not CONTROLS.search(text):
+            return response
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("newsbot/controls_dropped")
+        logger.info("feed %r: %s: control characters dropped from its text",
+                    getattr(self.crawler.spider, "name", "?"), request.url)  # fmt: skip
+        return response.replace(body=drop_controls(text).encode("utf-8"), encoding="utf-8")

@@ -18,6 +18,7 @@ from newsbot.core.clean.body import clean_content
 from newsbot.core.codes import DropReason, LostReason
 from newsbot.core.dates import SHANGHAI, format_date, parse_date
 from newsbot.core.dedup import minhash
+from newsbot.core.encoding import CONTROLS, drop_controls
 from newsbot.core.labels import render_label
 from newsbot.crawlstate import CrawlState
 from newsbot.items import RECORD_FIELDS
@@ -114,6 +115,9 @@ class CleanPipeline(_FeedPipeline):
 
     def process_item(self, item: Any) -> Any:
         article, feed = ItemAdapter(item), self.feed
+        for name, value in article.items():  # a JSON API's escaped controls, or a field's
+            if isinstance(value, str) and CONTROLS.search(value):
+                article[name] = drop_controls(value)
         article["title"] = " ".join(article["title"].split())
         article["content"], lines, bylines = clean_content(
             article["content"],

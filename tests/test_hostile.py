@@ -69,3 +69,39 @@ async def test_markup_inside_a_body_is_never_followed_and_never_swallows_it(
     for record in result.items:
         assert str(record["text"]).startswith("测试银行第"), record["text"]
     assert result.counts("newsbot/dropped/") == {}
+
+
+#: C0 controls but tab, newline and carriage return; DEL; the C1 controls.
+CONTROLS = "".join(
+    map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
+)
+
+
+def test_control_characters_never_reach_the_body() -> None:
+    body = f"<p>正文\x08一{CONTROLS[1:]}</p><p>正\x7f文\x85二</p>"
+    assert sanitize_html(body) == "<p>正文一</p><p>正文二</p>"
+
+
+@pytest_twisted.ensureDeferred
+async def test_control_characters_never_reach_a_record(tmp_path: Path) -> None:
+    """A page with control bytes in its title and body (a broken CMS export, a pasted
+    Word document) gives the record without them, in every field."""
+    write_site(tmp_path / "sites", articles=2, per_page=2)
+    news = tmp_path / "sites" / "bank.example.cn" / "news"
+    page = (news / "a0.html").read_text(encoding="utf-8")
+    page = page.replace("<h1>测试银行", "<h1>测试\x08银行").replace("<p>　　", "<p>　　\x1b[0m\x07")
+    (news / "a0.html").write_text(page.replace("第二段", "第\x00二\x85段"), encoding="utf-8")
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(SITE_FEED, encoding="utf-8")
+    server: Mirror = start_mirror(tmp_path / "sites")
+    try:
+        result = await crawl_in_process(
+            server, "test_site", tmp_path, str(tmp_path / "state.sqlite3"), feeds
+        )
+    finally:
+        stop(server.process)
+    assert [record["title"] for record in result.items] == ["测试银行新闻0", "测试银行新闻1"]
+    for record in result.items:
+        for name, value in record.items():
+            assert not set(str(value)) & set(CONTROLS), (name, value)
+    assert "第二段" in str(result.items[0]["text"])

@@ -22,6 +22,7 @@ mojibake without a word. :func:`choose_encoding` checks the bytes instead:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from itertools import islice
@@ -33,6 +34,9 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
+#: C0 controls but tab, newline and carriage return; DEL; the C1 controls. Never text: a
+#: broken CMS export's or a pasted document's, and lxml refuses some of them outright.
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: Encodings tried on every non-UTF-8 body besides the declared ones, in this order.
 CHINESE_ENCODINGS = ("gb18030", "big5hkscs")
 #: Labels a server or template writes by default, not as a statement about the bytes.
@@ -193,3 +197,8 @@ def _row(lead: int, trails: range | list[int], encoding: str) -> list[str]:
         if text is not None:
             found.append(text)
     return found
+
+
+def drop_controls(text: str) -> str:
+    """``text`` without control characters (:data:`CONTROLS`)."""
+    return CONTROLS.sub("", text)

@@ -19,6 +19,7 @@ from lxml import html as lxml_html
 
 from newsbot.core.clean.attributes import URL_SCHEMES, clean_url, filter_attribute, safe_url
 from newsbot.core.clean.fragment import parse_fragment, serialize_fragment
+from newsbot.core.encoding import drop_controls
 
 __all__ = ["clean_url", "sanitize_html"]
 
@@ -130,15 +131,15 @@ _CLEANER = nh3.Cleaner(
 def sanitize_html(html: str, base_url: str | None = None) -> str:
     """Keep the article's structure and drop everything executable or foreign.
 
-    nh3 removes DROPPED_TAGS with their content, comments, attributes outside
-    ALLOWED_ATTRIBUTES (so every ``on*`` handler), URLs outside the allowed schemes and
-    dangerous style declarations, and unwraps other tags. Then the tidying: empty
-    placeholders go, full-width paragraph indents are stripped, lazy images get their
-    ``src``, link and image URLs become absolute.
+    Control characters go first. nh3 removes DROPPED_TAGS with their content, comments,
+    attributes outside ALLOWED_ATTRIBUTES (so every ``on*`` handler), URLs outside the
+    allowed schemes and dangerous style declarations, and unwraps other tags. Then the
+    tidying: empty placeholders go, full-width paragraph indents are stripped, lazy images
+    get their ``src``, link and image URLs become absolute.
     """
     if not html or not html.strip():
         return ""
-    safe = _CLEANER.clean(html)
+    safe = _CLEANER.clean(drop_controls(html))
     if not safe.strip():
         return ""
     if not _NEEDS_TIDYING.search(safe):
