@@ -119,6 +119,13 @@ def seed_info_code(prefix: str) -> str:
     return match.group(1)
 
 
+def html_list_feeds() -> list[str]:
+    """The shipped feeds whose list pages are HTML read without a browser."""
+    from newsbot.config import load_feeds
+
+    return [f.name for f in load_feeds(ROOT / "feeds.yaml") if f.flow == "html" and not f.render]
+
+
 def feeds_with(tmp_path: Path, name: str, **changes: Any) -> Path:
     """A copy of feeds.yaml where one feed has some keys changed."""
     data = yaml.safe_load((ROOT / "feeds.yaml").read_text(encoding="utf-8"))

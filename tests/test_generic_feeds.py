@@ -10,21 +10,11 @@ from typing import Any
 import pytest
 import pytest_twisted
 
-from tests.conftest import EXPECTED, Mirror, crawl_in_process, feeds_with
+from tests.conftest import EXPECTED, Mirror, crawl_in_process, feeds_with, html_list_feeds
 
-#: Every feed whose article pages are HTML and need no browser (pbc_news renders).
-HTML_ARTICLE_FEEDS = [
-    "eastmoney_news",
-    "icbc_news",
-    "fnc_bank_branches",
-    "caifuhao_jrj15",
-    "csrc_news",
-    "boc_news",
-    "ccb_news",
-    "bankcomm_news",
-    "cmb_news",
-    "cbhb_news",
-]
+#: Feeds whose article pages are HTML and need no browser: East Money's (one of the three
+#: on its host) and every HTML-list feed but the rendered pbc_news.
+HTML_ARTICLE_FEEDS = ["eastmoney_news", *html_list_feeds()]
 
 
 def essentials(records: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:

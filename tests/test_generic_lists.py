@@ -9,21 +9,11 @@ import pytest
 import pytest_twisted
 import yaml
 
-from tests.conftest import ROOT, Mirror, crawl_in_process
+from tests.conftest import ROOT, Mirror, crawl_in_process, html_list_feeds
 from tests.test_generic_feeds import essentials, expected
 
 #: Every HTML-list feed that needs no browser (pbc_news renders).
-HTML_LIST_FEEDS = [
-    "icbc_news",
-    "fnc_bank_branches",
-    "caifuhao_jrj15",
-    "csrc_news",
-    "boc_news",
-    "ccb_news",
-    "bankcomm_news",
-    "cmb_news",
-    "cbhb_news",
-]
+HTML_LIST_FEEDS = html_list_feeds()
 
 
 def feeds_without_list(tmp_path: Path, name: str, list_rules: dict[str, str] | None) -> Path:
