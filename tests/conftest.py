@@ -179,6 +179,20 @@ def project_settings(**settings: Any) -> Settings:
     return result
 
 
+async def crawl_site(
+    sites: Path, feeds_text: str, feed: str, workdir: Path, state: str = ""
+) -> CrawlResult:
+    """Serve ``sites`` with a mirror of its own, crawl ``feed`` of ``feeds_text`` over it in
+    this process (:func:`crawl_in_process`), and stop the mirror."""
+    feeds = workdir / "feeds.yaml"
+    feeds.write_text(feeds_text, encoding="utf-8")
+    server = start_mirror(sites)
+    try:
+        return await crawl_in_process(server, feed, workdir, state, feeds)
+    finally:
+        stop(server.process)
+
+
 async def crawl_in_process(
     mirror: Mirror,
     feed: str,

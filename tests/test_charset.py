@@ -16,7 +16,7 @@ from scrapy.http import HtmlResponse
 from newsbot.core.codes import DropReason
 from newsbot.mirror.layout import with_charset
 from tests.charsetsite import FEED, HOST, PAGES, UNDECODABLE, Page, write_charset_site
-from tests.conftest import crawl_in_process, start_mirror, stop
+from tests.conftest import crawl_in_process, crawl_site, start_mirror, stop
 from tests.test_outcomes import API_FEED, feeds_file
 from tests.test_scheduled import last_report, newsbot_crawl
 
@@ -36,13 +36,7 @@ async def test_every_charset_and_every_mislabelling_gives_the_exact_chinese_text
     tmp_path: Path,
 ) -> None:
     write_charset_site(tmp_path / "sites")
-    feeds = tmp_path / "feeds.yaml"
-    feeds.write_text(FEED, encoding="utf-8")
-    server = start_mirror(tmp_path / "sites")
-    try:
-        result = await crawl_in_process(server, "charset_site", tmp_path, feeds=feeds)
-    finally:
-        stop(server.process)
+    result = await crawl_site(tmp_path / "sites", FEED, "charset_site", tmp_path)
     by_url = {record["url"]: record for record in result.items}
     for page in PAGES:
         record = by_url[f"https://{HOST}/news/{page.name}.html"]

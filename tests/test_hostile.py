@@ -10,7 +10,7 @@ import pytest_twisted
 
 from newsbot.core.clean import sanitize_html
 from newsbot.core.clean.sanitize import clean_url
-from tests.conftest import CrawlResult, Mirror, crawl_in_process, start_mirror, stop
+from tests.conftest import crawl_site
 from tests.testsite import SITE_FEED, write_site
 
 BASE = "https://a.cn/x.html"
@@ -45,19 +45,6 @@ def test_a_closed_svg_goes_with_its_content() -> None:
     assert sanitize_html(body) == "<p>甲</p><p>乙</p>"
 
 
-async def crawl_site(tmp_path: Path) -> CrawlResult:
-    """Crawl the test site written under ``tmp_path / "sites"`` (its feed, fresh state)."""
-    feeds = tmp_path / "feeds.yaml"
-    feeds.write_text(SITE_FEED, encoding="utf-8")
-    server: Mirror = start_mirror(tmp_path / "sites")
-    try:
-        return await crawl_in_process(
-            server, "test_site", tmp_path, str(tmp_path / "state.sqlite3"), feeds
-        )
-    finally:
-        stop(server.process)
-
-
 @pytest_twisted.ensureDeferred
 async def test_markup_inside_a_body_is_never_followed_and_never_swallows_it(
     tmp_path: Path,
@@ -69,7 +56,9 @@ async def test_markup_inside_a_body_is_never_followed_and_never_swallows_it(
     (news / "a0.html").write_text(page.replace('<div id="body">', f'<div id="body">{refresh}'))
     page = (news / "a1.html").read_text(encoding="utf-8")
     (news / "a1.html").write_text(page.replace('<div id="body">', '<div id="body"><svg>'))
-    result = await crawl_site(tmp_path)
+    result = await crawl_site(
+        tmp_path / "sites", SITE_FEED, "test_site", tmp_path, str(tmp_path / "state.sqlite3")
+    )
     assert [record["title"] for record in result.items] == [f"测试银行新闻{n}" for n in range(3)]
     for record in result.items:
         assert str(record["text"]).startswith("测试银行第"), record["text"]
@@ -96,7 +85,9 @@ async def test_control_characters_never_reach_a_record(tmp_path: Path) -> None:
     page = (news / "a0.html").read_text(encoding="utf-8")
     page = page.replace("<h1>测试银行", "<h1>测试\x08银行").replace("<p>　　", "<p>　　\x1b[0m\x07")
     (news / "a0.html").write_text(page.replace("第二段", "第\x00二\x85段"), encoding="utf-8")
-    result = await crawl_site(tmp_path)
+    result = await crawl_site(
+        tmp_path / "sites", SITE_FEED, "test_site", tmp_path, str(tmp_path / "state.sqlite3")
+    )
     assert [record["title"] for record in result.items] == ["测试银行新闻0", "测试银行新闻1"]
     for record in result.items:
         for name, value in record.items():
