@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -15,7 +16,10 @@ from newsbot.core.clean import html_to_text
 from newsbot.core.dedup import (
     _A,
     _B,
+    BANDS,
     DUPLICATE_THRESHOLD,
+    ROWS_PER_BAND,
+    band_keys,
     canonical_url,
     jaccard,
     minhash,
@@ -123,6 +127,25 @@ def _minhash_of_distinct_shingles(text: str) -> np.ndarray:
 def test_minhash_without_unique_gives_identical_signatures(name: str) -> None:
     for text in (seed_text(name), seed_text(name) * 3, "重复重复重复重复重复重复", "短文"):
         assert np.array_equal(minhash(text), _minhash_of_distinct_shingles(text))
+
+
+def _band_keys_one_by_one(signature: np.ndarray) -> list[int]:
+    """The band keys as they were computed before: a slice and a digest per band."""
+    keys = []
+    for band in range(BANDS):
+        rows = signature[band * ROWS_PER_BAND : (band + 1) * ROWS_PER_BAND]
+        digest = hashlib.blake2b(rows.tobytes(), digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big") >> 1)
+    return keys
+
+
+def test_band_keys_are_the_keys_stored_by_earlier_versions() -> None:
+    for text in (seed_text("000"), seed_text("001"), "短文", ""):
+        signature = minhash(text)
+        assert band_keys(signature) == _band_keys_one_by_one(signature)
+        keys = band_keys(signature)
+        keys.append(0)  # a caller's list is its own: the remembered keys stay as they were
+        assert band_keys(signature) == _band_keys_one_by_one(signature)
 
 
 def test_a_failed_transaction_in_a_batch_rolls_back_only_itself(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
@@ -34,6 +35,8 @@ _rng = np.random.default_rng(20221125)  # fixed: signatures must be stable acros
 # numpy computes with wrapping uint64 arithmetic, no division.
 _A = _rng.integers(0, 1 << 63, NUM_PERMUTATIONS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 _B = _rng.integers(0, 1 << 63, NUM_PERMUTATIONS, dtype=np.uint64)
+#: Permutations computed together in :func:`minhash` (a block of them × the shingles).
+_PERMUTATION_BLOCK = 32
 _NOT_TEXT = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -88,25 +91,39 @@ def shingle_hashes(text: str, size: int = SHINGLE_SIZE) -> np.ndarray:
 
 def minhash(text: str) -> np.ndarray:
     """MinHash signature (NUM_PERMUTATIONS uint64 values) of a text. Repeated shingles
-    are not removed first (no sort): they cannot change a minimum."""
+    are not removed first (no sort): they cannot change a minimum. The shift of
+    multiply-shift hashing comes after the minimum (a monotonic function of it), and the
+    permutations are taken in blocks small enough to stay in the CPU's cache."""
     hashed = shingle_hashes(text)
     if hashed.size == 0:
         return np.full(NUM_PERMUTATIONS, np.iinfo(np.uint64).max, dtype=np.uint64)
-    folded = (hashed ^ (hashed >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
-    with np.errstate(over="ignore"):
-        permuted = (np.outer(_A, folded) + _B[:, None]) >> np.uint64(32)
-    signature: np.ndarray = permuted.min(axis=1)
+    folded = hashed ^ (hashed >> np.uint64(32))
+    folded &= np.uint64(0xFFFFFFFF)
+    signature = np.empty(NUM_PERMUTATIONS, dtype=np.uint64)
+    block = np.empty((_PERMUTATION_BLOCK, folded.size), dtype=np.uint64)
+    for start in range(0, NUM_PERMUTATIONS, _PERMUTATION_BLOCK):
+        end = start + _PERMUTATION_BLOCK
+        np.multiply.outer(_A[start:end], folded, out=block)  # wraps mod 2**64
+        block += _B[start:end, None]
+        block.min(axis=1, out=signature[start:end])
+    signature >>= np.uint64(32)
     return signature
 
 
 def band_keys(signature: np.ndarray) -> list[int]:
-    """One 63-bit key per LSH band (similar texts share at least one with high probability)."""
-    keys = []
-    for band in range(BANDS):
-        rows = signature[band * ROWS_PER_BAND : (band + 1) * ROWS_PER_BAND]
-        digest = hashlib.blake2b(rows.tobytes(), digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "big") >> 1)
-    return keys
+    """One 63-bit key per LSH band (similar texts share at least one with high probability).
+    The last few signatures' keys are remembered: a lookup and the record that follows it
+    ask for the same ones."""
+    return list(_band_keys(signature.tobytes()))
+
+
+@lru_cache(maxsize=16)
+def _band_keys(raw: bytes) -> tuple[int, ...]:
+    step = 8 * ROWS_PER_BAND
+    return tuple(
+        int.from_bytes(hashlib.blake2b(raw[at : at + step], digest_size=8).digest(), "big") >> 1
+        for at in range(0, len(raw), step)
+    )
 
 
 def similarity(first: np.ndarray, second: np.ndarray) -> float:
