@@ -20,7 +20,7 @@ from newsbot.config.runtime import NewsbotSettings
 from newsbot.core.codes import CloseReason, FailureKind
 from newsbot.core.dedup import canonical_url
 from newsbot.core.failures import describe
-from newsbot.store import STORE_ERRORS, StateStore, open_store
+from newsbot.store import StateStore, open_store, store_errors
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -75,7 +75,7 @@ class CrawlState:
         failure (a full disk) is the crawl's write error, :meth:`stop_writing`."""
         try:
             yield
-        except STORE_ERRORS as exc:
+        except store_errors() as exc:
             self.stop_writing(what, self.settings.store_location, exc, close=close)
 
     def stop_writing(self, what: str, where: str, exc: Exception, close: bool = True) -> str:

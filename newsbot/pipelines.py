@@ -22,7 +22,7 @@ from newsbot.core.encoding import CONTROLS, drop_controls
 from newsbot.core.labels import render_label
 from newsbot.crawlstate import CrawlState
 from newsbot.items import RECORD_FIELDS
-from newsbot.store import STORE_ERRORS
+from newsbot.store import store_errors
 from newsbot.store.adoption import adopt_lines
 from newsbot.store.jsonl import JsonlWriter
 
@@ -240,7 +240,7 @@ class ArchivePipeline(_FeedPipeline):
                 known = store.known_url(canonical)
                 if known is None:
                     duplicate_of = self._write(article, canonical, path)
-        except (OSError, *STORE_ERRORS) as exc:  # type: ignore[misc]  # rolled back: not marked seen, retried next run
+        except (OSError, *store_errors()) as exc:  # type: ignore[misc]  # rolled back: not marked seen, retried next run
             raise self.write_failed(article, path, exc) from exc
         if known is not None:
             raise self.drop(article, DropReason.DUPLICATE_URL, f"already written as {known}")
@@ -278,7 +278,7 @@ class ArchivePipeline(_FeedPipeline):
         if self._line_start is not None:  # the line is on disk, its record is not: cut it
             self.writer.cut(path, self._line_start)
         settings = self.state.settings
-        where = settings.store_location if isinstance(exc, STORE_ERRORS) else str(path)
+        where = settings.store_location if isinstance(exc, store_errors()) else str(path)
         detail = self.state.stop_writing(article["url"], where, exc)
         return ArticleDropped(LostReason.WRITE_ERROR, detail)
 

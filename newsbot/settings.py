@@ -4,6 +4,8 @@ Only what differs from Scrapy's defaults is set here; every ``NEWSBOT_*`` settin
 newsbot's own and documented where it is defined.
 """
 
+from scrapy.settings import default_settings
+
 from newsbot.config.runtime import DEFAULT_CONTACT_URL, user_agent
 from newsbot.items import RECORD_FIELDS
 
@@ -166,7 +168,18 @@ EXTENSIONS = {
     "newsbot.closing.ClosingLine": 510,
     "newsbot.ops.crawlreport.CrawlReport": 900,
     # Distributed mode only: when the shared queue is done (newsbot.distributed.coordinator).
-    "newsbot.distributed.coordinator.WorkerCoordinator": 520,
+    # It, Scrapy's remote control and its Telnet console are off unless switched on, and
+    # their modules are imported only then (newsbot.optional): ~0.5 s of every start-up.
+    "newsbot.optional.WorkerCoordinator": 520,
+    "newsbot.optional.RemoteControl": 0,
+    "newsbot.optional.TelnetConsole": 0,
+}
+# Scrapy's list without the two the lines above stand in for: Scrapy imports every class
+# named in EXTENSIONS_BASE or EXTENSIONS, even one set to None.
+EXTENSIONS_BASE = {
+    path: order
+    for path, order in default_settings.EXTENSIONS_BASE.items()
+    if path.rpartition(".")[2] not in ("RemoteControl", "TelnetConsole")
 }
 
 # Scrapy 2.19 starts CONCURRENT_ITEMS (100) worker tasks for each response's items. An

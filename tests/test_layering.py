@@ -31,6 +31,7 @@ SCRAPY_PARTS = frozenset(
         "outcomes",
         "contracts",
         "closing",
+        "optional",
         "crawlstate",
         "signals",
         "spiders",

@@ -9,8 +9,6 @@ import socket
 import sys
 from pathlib import Path
 
-from redis import RedisError
-
 from newsbot.cli.mirror import BUNDLED_MIRROR
 from newsbot.cli.validate import add_feeds_option, feeds_file
 from newsbot.config.loader import FeedConfigError, load_feeds
@@ -19,7 +17,6 @@ from newsbot.core.codes import ExitCode
 from newsbot.mirror import MIRROR_ENV, start_mirror_thread
 from newsbot.ops.health import latest_status, load_reports, local_time, status_lines
 from newsbot.ops.lock import LockBusy, RunLock
-from newsbot.ops.redislock import RedisWorkerLock
 from newsbot.ops.runner import (
     DEFAULT_PATTERN,
     RunOptions,
@@ -96,6 +93,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"newsbot worker: {problem}", file=sys.stderr)
         return ExitCode.BAD_CONFIG
+    # Redis' client is imported by the commands that use it only (~0.2 s of start-up).
+    from redis import RedisError
+
+    from newsbot.ops.redislock import RedisWorkerLock
+
     try:  # the id is this machine's (its part's file) and every machine's (Redis)
         with (
             RunLock(options.out / "_state" / f"worker-{options.worker}.lock"),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from newsbot.store.redis import PREFIX, client_options
+from newsbot.store.protocol import REDIS_PREFIX as PREFIX
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -33,6 +33,8 @@ def use_redis(settings: BaseSettings, url: str) -> None:
     """Put the scheduler queue and the request dupefilter of a crawl in the Redis at
     ``url`` (scrapy-redis), at the spider's priority; kept across workers (persisted)
     until the coordinator finds the feed's work done."""
+    from newsbot.store.redis import client_options  # the Redis client: distributed runs only
+
     values = {
         "SCHEDULER": "newsbot.distributed.scheduler.WorkScheduler",
         "DUPEFILTER_CLASS": "newsbot.distributed.scheduler.RetrySafeDupeFilter",

@@ -1,4 +1,4 @@
-"""The state store's protocol: what the crawl needs of any backend (SQLite today)."""
+"""The state store's protocol: what the crawl needs of any backend (SQLite, Redis)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+
+#: The start of every key newsbot keeps in a Redis (its store, distributed crawling's queues).
+REDIS_PREFIX = "newsbot:"
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
 from newsbot.core.dedup import DUPLICATE_THRESHOLD, band_keys, similarity
-from newsbot.store.protocol import Match
+from newsbot.store.protocol import REDIS_PREFIX, Match
 
 #: Every key newsbot writes starts with this (scrapy-redis' keys too: newsbot:<feed>:…).
-PREFIX = "newsbot:"
+PREFIX = REDIS_PREFIX
 #: How long the write lock lives if its holder dies holding it (milliseconds).
 LOCK_TTL_MS = 10_000
 #: How long a writer waits for the lock before giving up (seconds), as SQLite's timeout.
