@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-COSTLY = ("aiohttp", "redis", "scrapy_redis", "twisted.conch")
+COSTLY = ("aiohttp", "pypinyin", "redis", "scrapy_redis", "twisted.conch")
 
 BUILD_CRAWLER = """
 import json, sys
