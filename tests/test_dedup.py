@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import subprocess
 import sys
 import time
@@ -30,6 +31,7 @@ from newsbot.items import RECORD_FIELDS, Article
 from newsbot.store import SqliteStateStore as StateStore
 from newsbot.store.jsonl import JsonlWriter
 from tests.conftest import ROOT, seed_post
+from tests.testsite import story_text
 
 
 @pytest.mark.parametrize(
@@ -103,6 +105,34 @@ def test_state_store_finds_urls_and_near_duplicates(tmp_path: Path) -> None:
     store.close()
     reopened = StateStore(tmp_path / "state.sqlite3")
     assert reopened.count() == 1 and reopened.count("f") == 1 and reopened.count("g") == 0
+
+
+def test_near_duplicates_are_found_before_and_after_their_bands_are_merged(
+    tmp_path: Path,
+) -> None:
+    """The newest records' bands wait in a small table and are merged into the big one at
+    a commit: a lookup finds an earlier story wherever its bands are, reopened too."""
+    store = StateStore(tmp_path / "s.sqlite3", batch_items=1, merge_rows=3 * BANDS)
+    stories = [story_text(n) for n in range(5)]
+    for n, text in enumerate(stories):
+        with store.transaction():
+            url = f"https://x.cn/{n}"
+            store.add(f"a{n}", url, "f", url, "o", minhash(text), None)
+        for m, earlier in enumerate(stories[: n + 1]):
+            match = store.near_duplicate(minhash(earlier + "编辑：某"))
+            assert match is not None and match.id == f"a{m}"
+    store.close()
+    tables = sqlite3.connect(tmp_path / "s.sqlite3")
+    rows = {
+        name: tables.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]
+        for name in ("bands", "bands_recent")
+    }
+    tables.close()
+    assert rows == {"bands": 3 * BANDS, "bands_recent": 2 * BANDS}  # merged at the 3rd
+    reopened = StateStore(tmp_path / "s.sqlite3")
+    found = [reopened.near_duplicate(minhash(text)) for text in stories]
+    assert [match.id if match else None for match in found] == [f"a{n}" for n in range(5)]
+    assert reopened.near_duplicate(minhash(story_text(99))) is None
 
 
 def test_a_failed_transaction_records_nothing(tmp_path: Path) -> None:

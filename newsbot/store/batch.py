@@ -54,7 +54,11 @@ class BatchedTransactions:
                 self._timer = None
             if self._batch:
                 self._batch = 0
+                self._before_commit()
                 self._db.execute("COMMIT")
+
+    def _before_commit(self) -> None:
+        """What a store does in a batch just before it is committed (nothing here)."""
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
