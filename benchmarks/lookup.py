@@ -1,6 +1,8 @@
 """The near-duplicate lookup's cost as the store grows: ms per lookup (and per recorded
 item) with 1,000 vs 20,000 records in a SQLite state store on disk. Signatures are random
 (as unrelated texts' are), so the lookups find candidates only by chance, as in a crawl.
+"Per item" records as many items as one merge of the recent bands takes (MERGE_ROWS /
+BANDS), so the merge's cost is in it once, as in a long crawl.
 
     .venv/bin/python benchmarks/lookup.py [--sizes 1000 20000]
 """
@@ -17,8 +19,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from newsbot.core.dedup import NUM_PERMUTATIONS
+from newsbot.core.dedup import BANDS, NUM_PERMUTATIONS
 from newsbot.store import SqliteStateStore
+from newsbot.store.sqlite import MERGE_ROWS
 
 
 def signatures(count: int, seed: int) -> np.ndarray:
@@ -28,7 +31,7 @@ def signatures(count: int, seed: int) -> np.ndarray:
     )
 
 
-def measure(size: int, probes: int = 300) -> tuple[float, float]:
+def measure(size: int, probes: int = MERGE_ROWS // BANDS) -> tuple[float, float]:
     """(ms per near-duplicate lookup, ms per lookup + record) at ``size`` records."""
     with tempfile.TemporaryDirectory() as tmp:
         store = SqliteStateStore(Path(tmp) / "state.sqlite3")
