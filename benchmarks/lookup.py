@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from newsbot.core.dedup import BANDS, NUM_PERMUTATIONS
 from newsbot.store import SqliteStateStore
-from newsbot.store.sqlite import MERGE_ROWS
+from newsbot.store.bands import MERGE_ROWS
 
 
 def signatures(count: int, seed: int) -> np.ndarray:

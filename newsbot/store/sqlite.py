@@ -2,7 +2,8 @@
 their texts for near-duplicate lookups. SQLite (WAL) by default; safe for several
 processes at once because every check-and-record happens inside one IMMEDIATE transaction.
 
-Records are committed in batches (newsbot.store.batch).
+Records are committed in batches (newsbot.store.batch); the bands' tables and their
+filter are newsbot.store.bands.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 import numpy as np
 
 from newsbot.core.dedup import DUPLICATE_THRESHOLD, band_keys, similarity
+from newsbot.store.bands import MERGE_ROWS, BandIndex
 from newsbot.store.batch import BATCH_ITEMS, BATCH_SECONDS, BatchedTransactions
 from newsbot.store.protocol import Match
 
@@ -58,27 +60,7 @@ CREATE TABLE IF NOT EXISTS passes (
     pages         INTEGER NOT NULL DEFAULT 0,
     updated_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS bands (
-    band  INTEGER NOT NULL,
-    key   INTEGER NOT NULL,
-    id    TEXT NOT NULL REFERENCES records(id),
-    PRIMARY KEY (band, key, id)
-) WITHOUT ROWID;
--- the newest records' bands, merged into `bands` in key order every MERGE_ROWS rows
-CREATE TABLE IF NOT EXISTS bands_recent (
-    band  INTEGER NOT NULL,
-    key   INTEGER NOT NULL,
-    id    TEXT NOT NULL REFERENCES records(id),
-    PRIMARY KEY (band, key, id)
-) WITHOUT ROWID;
 """
-
-#: Band rows gathered in ``bands_recent`` before they are merged into ``bands``. Band
-#: keys are random: a batch's rows inserted straight into the big table would dirty
-#: nearly all of its pages at every commit (a 5,000-article crawl wrote ~350 MB to keep
-#: a 10 MB store). The small table takes each batch; the merge, in key order, writes each
-#: page of the big one once per MERGE_ROWS rows.
-MERGE_ROWS = 32_000
 
 
 def _locked(
@@ -94,7 +76,7 @@ def _locked(
     return run
 
 
-class SqliteStateStore(BatchedTransactions):
+class SqliteStateStore(BandIndex, BatchedTransactions):
     """Seen URLs and text fingerprints in one SQLite file (``:memory:`` for a one-off run)."""
 
     def __init__(
@@ -130,8 +112,7 @@ class SqliteStateStore(BatchedTransactions):
         self._db.execute("PRAGMA wal_autocheckpoint=10000")
         self._db.executescript(_SCHEMA)
         self._last_output: str | None = None
-        self._merge_rows = merge_rows
-        self._recent_rows = int(self._db.execute("SELECT COUNT(*) FROM bands_recent").fetchone()[0])
+        self._init_bands(merge_rows)
         self._init_batches(batch_items, batch_seconds)
 
     @classmethod
@@ -258,15 +239,7 @@ class SqliteStateStore(BatchedTransactions):
         self, signature: np.ndarray, threshold: float = DUPLICATE_THRESHOLD
     ) -> Match | None:
         """The most similar earlier record at or above ``threshold``, if any."""
-        keys = band_keys(signature)
-        clauses = " OR ".join("(band = ? AND key = ?)" for _ in keys)
-        params = [value for band, key in enumerate(keys) for value in (band, key)]
-        rows = self._db.execute(
-            "SELECT r.id, r.url, r.signature, r.written_at FROM records r WHERE r.id IN "
-            f"(SELECT id FROM bands WHERE {clauses} UNION SELECT id FROM bands_recent "
-            f"WHERE {clauses})",
-            params * 2,
-        ).fetchall()
+        rows = self._candidates(band_keys(signature))
         best: Match | None = None
         for record_id, url, blob, _ in sorted(rows, key=lambda row: row[3]):
             score = similarity(signature, np.frombuffer(blob, dtype=np.uint64))
@@ -296,23 +269,7 @@ class SqliteStateStore(BatchedTransactions):
             (record_id, canonical_url, feed, url, output, duplicate_of, signature.tobytes()),
         )
         if duplicate_of is None:  # index originals only: duplicates point at them anyway
-            rows = [(band, key, record_id) for band, key in enumerate(band_keys(signature))]
-            self._db.executemany(
-                "INSERT OR IGNORE INTO bands_recent (band, key, id) VALUES (?, ?, ?)", rows
-            )
-            self._recent_rows += len(rows)
-
-    def _before_commit(self) -> None:
-        """Merge the recent bands into ``bands`` once there are :data:`MERGE_ROWS` of them
-        (in the batch being committed: both tables change together or not at all)."""
-        if self._recent_rows < self._merge_rows:
-            return
-        self._db.execute(
-            "INSERT OR IGNORE INTO bands (band, key, id) "
-            "SELECT band, key, id FROM bands_recent ORDER BY band, key, id"
-        )
-        self._db.execute("DELETE FROM bands_recent")
-        self._recent_rows = 0
+            self._add_bands(record_id, band_keys(signature))
 
     @_locked
     def last_output(self, feed: str) -> str | None:

@@ -1,0 +1,117 @@
+"""The SQLite store's LSH band index: each original record's 32 band keys, found again by a
+near-duplicate lookup.
+
+Band keys are random, so a batch's rows inserted straight into one big index dirtied
+nearly every page of it at each commit (a 5,000-article crawl wrote ~350 MB to keep a 10
+MB store). A record's bands go to a small table, ``bands_recent``; once it holds
+:data:`MERGE_ROWS` rows they are merged into ``bands`` in key order, in the commit of a
+batch (both tables change together or not at all). A lookup reads the small table, and
+the big one only for the keys its Bloom filter (newsbot.store.bandfilter) may hold.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from newsbot.store import bandfilter
+
+BANDS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS bands (
+    band  INTEGER NOT NULL,
+    key   INTEGER NOT NULL,
+    id    TEXT NOT NULL REFERENCES records(id),
+    PRIMARY KEY (band, key, id)
+) WITHOUT ROWID;
+-- the newest records' bands, merged into `bands` in key order every MERGE_ROWS rows
+CREATE TABLE IF NOT EXISTS bands_recent (
+    band  INTEGER NOT NULL,
+    key   INTEGER NOT NULL,
+    id    TEXT NOT NULL REFERENCES records(id),
+    PRIMARY KEY (band, key, id)
+) WITHOUT ROWID;
+"""
+#: Band rows gathered in ``bands_recent`` before they are merged (1,000 records).
+MERGE_ROWS = 32_000
+
+
+class BandIndex:
+    """The band tables of a store's connection (a mixin of the SQLite store)."""
+
+    _db: sqlite3.Connection
+
+    def _init_bands(self, merge_rows: int) -> None:
+        """Create the tables if needed and read the filter (the connection is open)."""
+        self._db.executescript(BANDS_SCHEMA + bandfilter.FILTER_SCHEMA)
+        self._filter = self._open_filter()
+        self._merge_rows = merge_rows
+        count = self._db.execute("SELECT COUNT(*) FROM bands_recent").fetchone()[0]
+        self._recent_rows = int(count)
+
+    def _candidates(self, keys: Sequence[int]) -> list[Any]:
+        """Rows (id, url, signature, written_at) of the records sharing a band key."""
+        recent = list(enumerate(keys))
+        maybe = self._current_filter().may_hold(range(len(keys)), keys)
+        merged = [pair for pair, held in zip(recent, maybe, strict=True) if held]
+        where = [f"SELECT id FROM bands_recent WHERE {_pairs(len(recent))}"]
+        if merged:  # the big table only for keys its filter may hold
+            where.append(f"SELECT id FROM bands WHERE {_pairs(len(merged))}")
+        return self._db.execute(
+            "SELECT r.id, r.url, r.signature, r.written_at FROM records r WHERE r.id IN "
+            f"({' UNION '.join(where)})",
+            [value for pair in (*recent, *merged) for value in pair],
+        ).fetchall()
+
+    def _add_bands(self, record_id: str, keys: Sequence[int]) -> None:
+        """Index a record's band keys (in the caller's transaction)."""
+        rows = [(band, key, record_id) for band, key in enumerate(keys)]
+        self._db.executemany(
+            "INSERT OR IGNORE INTO bands_recent (band, key, id) VALUES (?, ?, ?)", rows
+        )
+        self._recent_rows += len(rows)
+
+    def _before_commit(self) -> None:
+        """Merge the recent bands into ``bands`` once there are enough of them, and add
+        them to the filter (in the batch being committed)."""
+        if self._recent_rows < self._merge_rows:
+            return
+        kept = self._current_filter()  # another process may have merged since
+        moving = self._db.execute("SELECT band, key FROM bands_recent").fetchall()
+        self._db.execute(
+            "INSERT OR IGNORE INTO bands (band, key, id) "
+            "SELECT band, key, id FROM bands_recent ORDER BY band, key, id"
+        )
+        self._db.execute("DELETE FROM bands_recent")
+        self._recent_rows = 0
+        if moving:
+            kept.add(*zip(*moving, strict=True))
+        kept.generation = secrets.randbits(62)  # never the same as another writer's
+        if kept.full:
+            kept = bandfilter.rebuild(self._db, kept.generation)
+        bandfilter.store(self._db, kept)
+        self._filter = kept
+
+    def _open_filter(self) -> bandfilter.BandFilter:
+        """The stored filter of ``bands``; built (and stored) for a store without one
+        whose ``bands`` has rows (an empty one is stored at its first merge)."""
+        kept = bandfilter.load(self._db)
+        if kept is not None:
+            return kept
+        if self._db.execute("SELECT 1 FROM bands LIMIT 1").fetchone() is None:
+            return bandfilter.BandFilter(bandfilter.INITIAL_CAPACITY)  # generation None
+        kept = bandfilter.rebuild(self._db, secrets.randbits(62))
+        bandfilter.store(self._db, kept)
+        return kept
+
+    def _current_filter(self) -> bandfilter.BandFilter:
+        """This store's filter, read again when another process has changed it."""
+        if bandfilter.stored_generation(self._db) != self._filter.generation:
+            self._filter = self._open_filter()
+        return self._filter
+
+
+def _pairs(count: int) -> str:
+    """``count`` ``(band, key)`` conditions joined by OR (each an index probe)."""
+    return " OR ".join("(band = ? AND key = ?)" for _ in range(count))

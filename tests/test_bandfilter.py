@@ -1,0 +1,95 @@
+"""The Bloom filter in front of the state store's big bands table (newsbot.store.bandfilter):
+never a false "absent", few false "maybe"s, and a lookup that probes the table only for
+keys the filter may hold, kept right across stores sharing one file."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+from newsbot.core.dedup import BANDS, minhash
+from newsbot.store import SqliteStateStore as StateStore
+from newsbot.store.bandfilter import BandFilter
+from tests.testsite import story_text
+
+
+def random_rows(count: int, seed: int) -> tuple[list[int], list[int]]:
+    rng = np.random.default_rng(seed)
+    bands = rng.integers(0, BANDS, count).tolist()
+    keys = rng.integers(0, 1 << 63, count, dtype=np.uint64).tolist()
+    return bands, keys
+
+
+def test_the_filter_never_says_absent_for_a_row_it_holds_and_rarely_maybe_for_others() -> None:
+    kept = BandFilter(capacity=50_000)
+    bands, keys = random_rows(50_000, 1)
+    kept.add(bands, keys)
+    assert all(kept.may_hold(bands, keys))
+    others = kept.may_hold(*random_rows(20_000, 2))
+    assert sum(others) / len(others) < 0.03  # ~1 % expected at 10 bits and 7 hashes
+    assert not kept.full
+    kept.add(*random_rows(1, 3))
+    assert kept.full
+
+
+def add_story(store: StateStore, n: int) -> None:
+    url = f"https://x.cn/{n}"
+    with store.transaction():
+        store.add(f"a{n}", url, "f", url, "o", minhash(story_text(n)), None)
+
+
+def probes_of_bands(store: StateStore) -> list[str]:
+    """Every statement that reads the big bands table, from now on."""
+    seen: list[str] = []
+    store._db.set_trace_callback(
+        lambda sql: seen.append(sql) if "FROM bands " in sql or "FROM bands\n" in sql else None
+    )
+    return seen
+
+
+def test_a_lookup_of_a_new_story_does_not_probe_the_merged_bands(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.sqlite3", batch_items=1, merge_rows=2 * BANDS)
+    for n in range(6):
+        add_story(store, n)
+    seen = probes_of_bands(store)
+    assert store.near_duplicate(minhash(story_text(100))) is None
+    assert seen == []  # every key certainly absent from bands: only bands_recent is read
+    match = store.near_duplicate(minhash(story_text(1) + "编辑：某"))
+    assert match is not None and match.id == "a1"  # merged: found through the big table
+    assert seen
+
+
+def test_stores_sharing_a_file_see_each_others_merges(tmp_path: Path) -> None:
+    first = StateStore(tmp_path / "s.sqlite3", batch_items=1, merge_rows=2 * BANDS)
+    second = StateStore(tmp_path / "s.sqlite3", batch_items=1, merge_rows=2 * BANDS)
+    for n in range(4):  # merged by the first store; the second's filter is out of date
+        add_story(first, n)
+    for n in range(4):
+        match = second.near_duplicate(minhash(story_text(n)))
+        assert match is not None and match.id == f"a{n}"
+    for n in range(4, 8):  # the second merges on top of the first's merges
+        add_story(second, n)
+    for n in range(8):
+        match = first.near_duplicate(minhash(story_text(n)))
+        assert match is not None and match.id == f"a{n}"
+    first.close()
+    second.close()
+
+
+def test_a_store_from_before_the_filter_gets_one_built_from_its_bands(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    store = StateStore(path, batch_items=1, merge_rows=BANDS)
+    for n in range(3):
+        add_story(store, n)
+    store.close()
+    old = sqlite3.connect(path)
+    old.execute("DROP TABLE band_filter")  # as newsbot before the filter left it
+    old.commit()
+    old.close()
+    reopened = StateStore(path)
+    for n in range(3):
+        match = reopened.near_duplicate(minhash(story_text(n)))
+        assert match is not None and match.id == f"a{n}"
+    assert reopened.near_duplicate(minhash(story_text(50))) is None
