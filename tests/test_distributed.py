@@ -5,6 +5,7 @@ workers' JSONL parts, whatever happens to a worker or to Redis."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -17,11 +18,18 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from scrapy import Request, Spider
+from scrapy.settings import Settings
+from scrapy.utils.reactor import install_reactor
+from scrapy.utils.test import get_crawler
 
 from newsbot.core.codes import ExitCode
 from newsbot.core.dedup import minhash
+from newsbot.distributed import use_redis
+from newsbot.distributed.scheduler import WorkScheduler
 from newsbot.ops.redislock import RedisWorkerLock, WorkerIdBusy
 from newsbot.store.redis import RedisStateStore, connect
 from tests.conftest import BIN, Mirror, read_jsonl, run_command, start_mirror, stop
@@ -158,6 +166,38 @@ def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path: Path, redis_server: R
     assert Counter(Counter(record["url"] for record in records).values()) == {1: 80}
     assert leftovers(redis_server.url) == []
     assert "worker w1 stopped beating" in (out / "_logs" / "newsbot.log").read_text("utf-8")
+
+
+def shared_scheduler(redis_url: str, worker: str) -> WorkScheduler:
+    """A worker's scheduler of feed ``test_site`` on the shared queue, opened."""
+    settings = Settings()
+    settings.setmodule("newsbot.settings")
+    settings.set("NEWSBOT_WORKER", worker)
+    settings.set("NEWSBOT_REDIS_URL", redis_url)
+    use_redis(settings, redis_url)
+    crawler = get_crawler(Spider, settings.copy_to_dict())
+    scheduler = WorkScheduler.from_crawler(crawler)
+    scheduler.open(Spider.from_crawler(crawler, name="test_site"))
+    return scheduler
+
+
+def test_a_worker_killed_while_queueing_a_link_leaves_it_queued(redis_server: RedisServer) -> None:
+    """Marking a link seen and queueing it are one step: a worker that dies right after
+    the mark (here: its push never happens) cannot leave the link marked and unqueued,
+    which every other worker would then skip for good."""
+    install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+    first = shared_scheduler(redis_server.url, "w1")
+    link = "https://bank.example.cn/news/a56.html"
+    killed = ConnectionError("killed")  # dies there, as SIGKILL would have it
+    with (
+        mock.patch.object(first.queue, "push", side_effect=killed),
+        contextlib.suppress(ConnectionError),
+    ):
+        first.enqueue_request(Request(link))
+    second = shared_scheduler(redis_server.url, "w2")
+    second.enqueue_request(Request(link))
+    assert len(second.queue) == 1
+    assert second.next_request() is not None and second.next_request() is None
 
 
 def test_a_worker_stopped_with_sigterm_gives_its_requests_back(

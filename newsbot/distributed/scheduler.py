@@ -96,12 +96,16 @@ class WorkScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis has no typ
         self._give_back = self.server.register_script(_GIVE_BACK)
 
     def enqueue_request(self, request: Request) -> bool:
-        """Scrapy-redis' enqueue, counted without its deprecated ``spider=`` argument."""
-        if not request.dont_filter and self.df.request_seen(request):
+        """Scrapy-redis' enqueue, with the dupefilter's mark and the push in one step on
+        the server: a worker killed between the two used to leave a request marked seen
+        and in no queue, so no worker ever fetched it."""
+        seen_or_push = getattr(self.df, "seen_or_push", None)  # another DUPEFILTER_CLASS: no
+        if request.dont_filter or (seen_or_push is None and not self.df.request_seen(request)):
+            self.queue.push(request)
+        elif seen_or_push is None or not seen_or_push(request, self.queue):
             self.df.log(request, self.spider)
             return False
         self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
         return True
 
     def next_request(self) -> Request | None:
@@ -157,6 +161,16 @@ if owner == ARGV[2] then return 1 end
 return 0
 """
 
+# KEYS: the dupefilter hash, the queue; ARGV: fingerprint, token, score, request. _SEEN,
+# and for a new fingerprint the request pushed too (ZADD: a retried call adds it once).
+_SEEN_OR_PUSH = """
+local owner = redis.call('HGET', KEYS[1], ARGV[1])
+if owner and owner ~= ARGV[2] then return 0 end
+if not owner then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+return 1
+"""
+
 
 class RetrySafeDupeFilter(RFPDupeFilter):  # type: ignore[misc]  # no type hints upstream
     """scrapy-redis' dupefilter (its fingerprints), safe to retry: its ``SADD`` answers
@@ -168,3 +182,12 @@ class RetrySafeDupeFilter(RFPDupeFilter):  # type: ignore[misc]  # no type hints
             self._seen = self.server.register_script(_SEEN)
         fingerprint = self.request_fingerprint(request)
         return not self._seen(keys=[self.key], args=[fingerprint, uuid.uuid4().hex])
+
+    def seen_or_push(self, request: Request, queue: PriorityQueue) -> bool:
+        """Mark the request seen and push it to ``queue`` in one step; False (nothing
+        pushed) if it was seen already."""
+        if not hasattr(self, "_seen_or_push"):
+            self._seen_or_push = self.server.register_script(_SEEN_OR_PUSH)
+        args = [self.request_fingerprint(request), uuid.uuid4().hex, -request.priority,
+                queue._encode_request(request)]  # fmt: skip
+        return bool(self._seen_or_push(keys=[self.key, queue.key], args=args))
