@@ -37,6 +37,7 @@ INITIAL_CAPACITY = 64_000
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # spreads the band number over the key's bits
 _LOW = np.uint64(0xFFFFFFFF)
 _STEPS = np.arange(HASHES, dtype=np.uint64)
+_CHUNK = 4096  # rows read and added at once
 
 
 class BandFilter:
@@ -68,6 +69,13 @@ class BandFilter:
         masks = np.left_shift(np.uint8(1), (positions & np.uint64(7)).astype(np.uint8))
         np.bitwise_or.at(self.bits, positions >> np.uint64(3), masks)
         self.rows += len(keys)
+
+    def add_rows(self, rows: sqlite3.Cursor) -> None:
+        """Hold every ``(band, key)`` row of a query, read a few thousand at a time (a
+        crawl's peak memory must not grow with the table)."""
+        while chunk := rows.fetchmany(_CHUNK):
+            bands, keys = zip(*chunk, strict=True)
+            self.add(bands, keys)
 
     def may_hold(self, bands: Sequence[int], keys: Sequence[int]) -> list[bool]:
         """For each row: False if it is certainly not held, True if it may be."""
@@ -103,10 +111,7 @@ def rebuild(db: sqlite3.Connection, generation: int | None) -> BandFilter:
     """A filter of every row of ``bands``, sized for twice as many (not yet stored)."""
     count = int(db.execute("SELECT COUNT(*) FROM bands").fetchone()[0])
     fresh = BandFilter(max(INITIAL_CAPACITY, 2 * count))
-    rows = db.execute("SELECT band, key FROM bands")
-    while chunk := rows.fetchmany(50_000):
-        bands, keys = zip(*chunk, strict=True)
-        fresh.add(bands, keys)
+    fresh.add_rows(db.execute("SELECT band, key FROM bands"))
     fresh.generation = generation
     return fresh
 
@@ -116,5 +121,5 @@ def store(db: sqlite3.Connection, kept: BandFilter) -> None:
     db.execute(
         "INSERT OR REPLACE INTO band_filter (id, generation, capacity, rows, bits) "
         "VALUES (0, ?, ?, ?, ?)",
-        (kept.generation, kept.capacity, kept.rows, kept.bits.tobytes()),
+        (kept.generation, kept.capacity, kept.rows, memoryview(kept.bits)),  # no copy
     )

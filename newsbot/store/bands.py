@@ -18,21 +18,17 @@ from typing import Any
 
 from newsbot.store import bandfilter
 
-BANDS_SCHEMA = """
-CREATE TABLE IF NOT EXISTS bands (
-    band  INTEGER NOT NULL,
-    key   INTEGER NOT NULL,
-    id    TEXT NOT NULL REFERENCES records(id),
-    PRIMARY KEY (band, key, id)
-) WITHOUT ROWID;
--- the newest records' bands, merged into `bands` in key order every MERGE_ROWS rows
-CREATE TABLE IF NOT EXISTS bands_recent (
+_BAND_TABLE = """
+CREATE TABLE IF NOT EXISTS {name} (
     band  INTEGER NOT NULL,
     key   INTEGER NOT NULL,
     id    TEXT NOT NULL REFERENCES records(id),
     PRIMARY KEY (band, key, id)
 ) WITHOUT ROWID;
 """
+#: ``bands``, and ``bands_recent``: the newest records' bands, merged into ``bands`` in key
+#: order every MERGE_ROWS rows.
+BANDS_SCHEMA = "".join(_BAND_TABLE.format(name=name) for name in ("bands", "bands_recent"))
 #: Band rows gathered in ``bands_recent`` before they are merged (1,000 records).
 MERGE_ROWS = 32_000
 
@@ -78,15 +74,13 @@ class BandIndex:
         if self._recent_rows < self._merge_rows:
             return
         kept = self._current_filter()  # another process may have merged since
-        moving = self._db.execute("SELECT band, key FROM bands_recent").fetchall()
+        kept.add_rows(self._db.execute("SELECT band, key FROM bands_recent"))
         self._db.execute(
             "INSERT OR IGNORE INTO bands (band, key, id) "
             "SELECT band, key, id FROM bands_recent ORDER BY band, key, id"
         )
         self._db.execute("DELETE FROM bands_recent")
         self._recent_rows = 0
-        if moving:
-            kept.add(*zip(*moving, strict=True))
         kept.generation = secrets.randbits(62)  # never the same as another writer's
         if kept.full:
             kept = bandfilter.rebuild(self._db, kept.generation)
