@@ -121,5 +121,5 @@ def store(db: sqlite3.Connection, kept: BandFilter) -> None:
     db.execute(
         "INSERT OR REPLACE INTO band_filter (id, generation, capacity, rows, bits) "
         "VALUES (0, ?, ?, ?, ?)",
-        (kept.generation, kept.capacity, kept.rows, memoryview(kept.bits)),  # no copy
+        (kept.generation, kept.capacity, kept.rows, kept.bits.data),  # a view: no copy
     )
