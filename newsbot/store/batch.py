@@ -47,15 +47,33 @@ class BatchedTransactions:
         atexit.register(_commit_at_exit, weakref.ref(self))
 
     def commit(self) -> None:
-        """Commit the open batch of recorded items, if there is one."""
+        """Commit the open batch of recorded items, if there is one. A COMMIT that fails
+        (a full disk) rolls the batch back, so no transaction stays open, and raises."""
         with self._lock:
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
-            if self._batch:
-                self._batch = 0
+            if not self._batch:
+                return
+            self._batch = 0
+            try:
                 self._before_commit()
                 self._db.execute("COMMIT")
+            except sqlite3.Error:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+
+    def commit_or_warn(self, which: str) -> None:
+        """:meth:`commit`, a failure logged as a warning: the batch's records' lines are
+        on disk, and the next run adopts them (newsbot.store.adoption)."""
+        try:
+            self.commit()
+        except sqlite3.Error as exc:
+            logger.warning(
+                "state store %s: %s could not be committed (%s); the next run adopts its "
+                "records from the archive", self.path, which, exc,
+            )  # fmt: skip
 
     def _before_commit(self) -> None:
         """What a store does in a batch just before it is committed (nothing here)."""
@@ -91,20 +109,14 @@ class BatchedTransactions:
     def _end_of_transaction(self) -> None:
         """Commit the batch when it is full, old or holds something urgent; else make sure
         a timer commits it."""
-        try:
-            full = self._batch >= self._batch_items
-            old = time.monotonic() - self._batch_started >= self._batch_seconds
-            if self._urgent or full or old:
-                self.commit()
-            elif self._timer is None:
-                self._timer = threading.Timer(self._batch_seconds, self._commit_late)
-                self._timer.daemon = True
-                self._timer.start()
-        except sqlite3.Error:
-            self._batch = 0
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise
+        full = self._batch >= self._batch_items
+        old = time.monotonic() - self._batch_started >= self._batch_seconds
+        if self._urgent or full or old:
+            self.commit()
+        elif self._timer is None:
+            self._timer = threading.Timer(self._batch_seconds, self._commit_late)
+            self._timer.daemon = True
+            self._timer.start()
 
     def _commit_late(self) -> None:
         """The timer's commit of a batch that did not fill in time."""
@@ -112,16 +124,7 @@ class BatchedTransactions:
             self._timer = None
             if self._depth:
                 return  # a transaction is open (a nested use): it commits at its end
-            try:
-                self.commit()
-            except sqlite3.Error as exc:  # a full disk: the next commit reports it too
-                logger.warning(
-                    "state store %s: a batch could not be committed: %s; its records' lines "
-                    "are adopted by the next run", self.path, exc,
-                )  # fmt: skip
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                self._batch = 0
+            self.commit_or_warn("a batch")  # a full disk: the next commit reports it too
 
 
 def _commit_at_exit(ref: weakref.ref[BatchedTransactions]) -> None:

@@ -9,7 +9,6 @@ filter are newsbot.store.bands.
 from __future__ import annotations
 
 import functools
-import logging
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -23,7 +22,6 @@ from newsbot.store.bands import MERGE_ROWS, BandIndex
 from newsbot.store.batch import BATCH_ITEMS, BATCH_SECONDS, BatchedTransactions
 from newsbot.store.protocol import Match
 
-logger = logging.getLogger(__name__)
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
@@ -135,15 +133,7 @@ class SqliteStateStore(BandIndex, BatchedTransactions):
         """Commit the open batch and close the database. A batch that cannot be committed
         (a full disk) is rolled back with a warning: its records' lines are on disk, and
         the next run adopts them (newsbot.store.adoption)."""
-        try:
-            self.commit()
-        except sqlite3.Error as exc:
-            logger.warning(
-                "state store %s: the last batch could not be committed (%s); the next run "
-                "adopts its records from the archive", self.path, exc,
-            )  # fmt: skip
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
+        self.commit_or_warn("the last batch")
         self._db.close()
 
     @_locked
