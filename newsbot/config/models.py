@@ -10,7 +10,6 @@ A feed is one source. ``flow`` says how its pages are reached:
 from __future__ import annotations
 
 import builtins
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -219,10 +218,7 @@ class FeedBase(_Model):
     @classmethod
     def _valid_regexes(cls, value: list[str]) -> list[str]:
         for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"invalid regex {pattern!r}: {exc}") from None
+            check_regex(pattern)
         return value
 
     @field_validator("categories", "tags")
