@@ -69,7 +69,8 @@ class FeedSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        if NewsbotSettings.from_settings(settings).mirror:
+        runtime = NewsbotSettings.from_settings(settings)  # what follows sets no NEWSBOT_*
+        if runtime.mirror:
             # A local mirror needs no politeness; keep tests and the demo fast.
             settings.set("DOWNLOAD_DELAY", 0, priority="spider")
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
@@ -77,13 +78,11 @@ class FeedSpider(scrapy.Spider):
             settings.set("DOWNLOAD_DELAY", cls.feed.delay, priority="spider")
         if cls.feed.render:
             apply_render_settings(settings, cls.feed.browser)
-        runtime = NewsbotSettings.from_settings(settings)
         if runtime.distributed:  # the queue and dupefilter in Redis (docs/distributed.md)
             use_redis(settings, runtime.redis_url)
         if (settings.getpriority("USER_AGENT") or 0) < OVERRIDE_PRIORITY:
             # The User-Agent follows NEWSBOT_CONTACT_URL unless USER_AGENT itself is given.
-            contact = NewsbotSettings.from_settings(settings).contact_url
-            settings.set("USER_AGENT", user_agent(contact), priority="spider")
+            settings.set("USER_AGENT", user_agent(runtime.contact_url), priority="spider")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Spider arguments (-a NAME=VALUE) are feeds.yaml keys for this run only; any
