@@ -26,9 +26,8 @@ from datetime import datetime
 from lxml import etree
 from lxml import html as lxml_html
 
-from newsbot.core.clean.boilerplate import strip_boilerplate
 from newsbot.core.clean.bylines import split_bylines
-from newsbot.core.clean.text import html_to_lines
+from newsbot.core.clean.text import clean_body, tree_to_lines
 from newsbot.core.dates import format_date
 from newsbot.core.encoding import choose_encoding
 from newsbot.core.extract.generic_body import (
@@ -123,20 +122,21 @@ def extract_generic(
     container = choose_container(body, heading) if body is not None else None
     pieces = _publish_zone(work, heading, container)
     after = _texts_after(work, container)
-    lines: list[str] = []
+    lines: list[str] = []  # the container's text, before boilerplate is stripped
+    stripped: list[str] = []
     body_html = None
     if container is not None:
         pieces.extend(strip_head(container, heading, title or ""))
-        body_html = strip_boilerplate(
+        lines = tree_to_lines(container)
+        body_html, stripped = clean_body(  # one parse: the stripped HTML and its lines
             serialize_children(container),
             title,
             boilerplate=drop_markers(),
             cut_after=cut_markers(),
         )
-        lines = html_to_lines(serialize_children(container))
     zone = [" ".join(pieces)] if pieces else []
     raw, moment, origin = _date(work, container, zone, lines, metas, url, crawl_time)
-    text_lines, edge = split_bylines(cut_lines(html_to_lines(body_html or "")))
+    text_lines, edge = split_bylines(cut_lines(stripped))
     short = [line for line in lines if len(line) <= BYLINE_LINE]
     found = find_bylines(pieces, zone, short, after)
     return GenericArticle(
