@@ -25,9 +25,10 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
 
+from newsbot.core.extract.generic_meta import squash
+
 #: Headline length bounds (characters of anchor text).
 HEADLINE_MIN, HEADLINE_MAX = 6, 120
-_SPACES = re.compile(r"[\s\u3000\u200b\xa0]+")
 _CHROME_TAGS = frozenset({"nav", "header", "footer", "aside"})
 _CHROME = re.compile(
     r"nav|menu|foot|crumb|sidebar|copyright|friend|(?:^|[\s_-])(?:top|header|head|side"
@@ -53,11 +54,6 @@ class FoundLinks:
     links: list[str]
     #: e.g. ``heuristic: main list ul#list, 2 links, URLs with a date or long id``.
     how: str
-
-
-def squash(text: str | None) -> str:
-    """Whitespace collapsed to single spaces, trimmed."""
-    return _SPACES.sub(" ", text or "").strip()
 
 
 def site_of(host: str) -> str:
