@@ -16,7 +16,7 @@ from scrapy.exceptions import DropItem
 
 from newsbot.core.clean.body import clean_content
 from newsbot.core.codes import DropReason, LostReason
-from newsbot.core.dates import SHANGHAI, format_date, parse_date
+from newsbot.core.dates import SHANGHAI, first_date, format_date, parse_date
 from newsbot.core.dedup import minhash
 from newsbot.core.encoding import CONTROLS, drop_controls
 from newsbot.core.labels import render_label
@@ -148,10 +148,8 @@ class DatePipeline(_FeedPipeline):
         moment = parse_date(article["date"])
         if moment is not None:  # the page's own date: counted for the fill rate
             self.stats.inc_value("newsbot/filled/date")
-        for text in article["date_fallbacks"]:
-            if moment is not None:
-                break
-            moment = parse_date(text)
+        else:
+            moment = first_date(article["date_fallbacks"])
         if moment is None:
             raise self.drop(article, DropReason.BAD_DATE, f"date text {article['date']!r}")
         feed = self.feed

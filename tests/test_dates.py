@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from parsel import Selector
 
-from newsbot.core.dates import SHANGHAI, format_date, parse_date
+from newsbot.core.dates import SHANGHAI, first_date, format_date, parse_date
 from newsbot.core.extract import date_fallbacks, metadata_dates, url_date
 
 NOW = datetime(2022, 3, 26, 10, 0, 0, tzinfo=SHANGHAI)
@@ -93,3 +93,10 @@ def test_fallbacks_put_metadata_before_the_url() -> None:
     url = "http://x.cn/202204/t20220401_1.html"
     assert date_fallbacks(page, url) == ["2022-04-02", "20220401"]
     assert date_fallbacks(None, url) == ["20220401"]
+
+
+def test_first_date_is_the_first_text_that_parses() -> None:
+    found = first_date([None, "", "来源：测试银行", "2022-03-05 10:12", "2021-01-01"])
+    assert found is not None and format_date(found) == "2022-03-05 10:12:00 +0800"
+    assert first_date([None, "无日期"]) is None
+    assert first_date([]) is None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -137,3 +137,12 @@ def _build(parts: Mapping[str, str | None]) -> datetime | None:
 def format_date(moment: datetime) -> str:
     """``YYYY-MM-DD HH:MM:SS +0800``."""
     return moment.astimezone(SHANGHAI).strftime(DATE_FORMAT)
+
+
+def first_date(texts: Iterable[str | int | float | None]) -> datetime | None:
+    """The first of these date texts that parses: a page's own date, then its fallbacks."""
+    for text in texts:
+        moment = parse_date(text)
+        if moment is not None:
+            return moment
+    return None

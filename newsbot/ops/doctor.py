@@ -21,7 +21,7 @@ from parsel import Selector
 from newsbot.config import HtmlFeed, JsonFeed, iter_feed_urls
 from newsbot.core.clean.body import clean_content
 from newsbot.core.clean.text import html_to_lines
-from newsbot.core.dates import SHANGHAI, format_date, parse_date
+from newsbot.core.dates import SHANGHAI, first_date, format_date, parse_date
 from newsbot.core.extract import ARTICLE_FIELDS, date_fallbacks, looks_like_js_challenge
 from newsbot.core.extract.generic import GenericArticle, decode_page
 from newsbot.core.extract.generic_links import find_article_links, find_next_page
@@ -110,11 +110,9 @@ def _feed_record(
     html, lines, bylines = clean_content(
         raw.body or "", url, title, boilerplate=feed.boilerplate, cut_after=feed.cut_after
     )
-    moment = parse_date(raw.date)
-    for hint in [*date_fallbacks(selector, url), *raw.extra.get("date_fallbacks", [])]:
-        if moment is not None:
-            break
-        moment = parse_date(hint)
+    moment = first_date(  # as DatePipeline: the page's date, then its fallbacks
+        [raw.date, *date_fallbacks(selector, url), *raw.extra.get("date_fallbacks", [])]
+    )
     return {
         "title": title,
         "date": format_date(moment) if moment is not None else None,
