@@ -226,6 +226,29 @@ async def test_links_that_redirected_are_not_downloaded_again(tmp_path: Path) ->
 
 
 @pytest_twisted.ensureDeferred
+async def test_the_next_list_page_is_fetched_before_the_articles_of_this_one(
+    tmp_path: Path,
+) -> None:
+    # A list page's articles fill the downloader (16 requests) at once: a next page
+    # queued behind them left the crawl with nothing to fetch until they were all done.
+    write_site(tmp_path / "sites", articles=60, per_page=20)
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(SITE_FEED, encoding="utf-8")
+    server = start_mirror(tmp_path / "sites")
+    try:
+        result = await crawl_in_process(server, "test_site", tmp_path, feeds=feeds)
+        fetched = [line.removeprefix("GET /bank.example.cn/news/") for line in server.requests()]
+    finally:
+        stop(server.process)
+    assert result.stats["newsbot/written"] == 60
+    for page, following in (("index", "list1"), ("list1", "list2")):
+        first = 0 if page == "index" else 20
+        articles = [fetched.index(f"a{n}.html") for n in range(first, first + 20)]
+        assert fetched.index(f"{following}.html") < min(articles), (page, fetched)
+    assert fetched.index("list1.html") == fetched.index("index.html") + 1
+
+
+@pytest_twisted.ensureDeferred
 async def test_a_feed_added_in_yaml_alone_is_crawled_and_undatable_pages_dropped(
     tmp_path: Path,
 ) -> None:

@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: The scheduler's priority of a list page over an article page (0): the next list page
+#: is downloaded before the articles already queued, so the crawl never runs dry of links
+#: while a page of them waits behind a full downloader.
+LIST_PRIORITY = 10
 
 ArticleCallback = TypeVar("ArticleCallback", bound=Callable[..., Iterator[Article]])
 
@@ -127,9 +131,11 @@ class FeedSpider(scrapy.Spider):
     def list_request(
         self, url: str, callback: Any, list_page: int, page: str | None = None
     ) -> scrapy.Request:
-        """A request for list page number ``list_page`` (HTML when ``page`` is "list")."""
+        """A request for list page number ``list_page`` (HTML when ``page`` is "list"),
+        ahead of every article request in the scheduler (``LIST_PRIORITY``)."""
         request = self.request(url, callback, page, list_page=list_page)
         request.meta[LIST_PAGE_META] = list_page
+        request.priority = LIST_PRIORITY
         return request
 
     def article_request(

@@ -48,12 +48,13 @@ class HtmlListSpider(FeedSpider):
             self.report("no article links on list page", response.url, "empty_list_pages")
         self.listed(len(links))
         links, too_old = self._recent(links, page)
+        # The next page first (too_old: older than `since`, and so are older pages): it
+        # reaches the downloader before this page's articles fill it, so the next
+        # articles are known before these run out.
+        if not too_old and list_page < self.feed.max_pages and found.next_page:
+            yield self.list_request(found.next_page, self.parse, list_page + 1, "list")
         for link in links:
             yield self.article_request(link, self.parse_article)
-        if too_old:
-            return  # older than `since`: so are older pages
-        if list_page < self.feed.max_pages and found.next_page:
-            yield self.list_request(found.next_page, self.parse, list_page + 1, "list")
 
     def _recent(self, links: list[str], response: TextResponse) -> tuple[list[str], bool]:
         """The links not older than ``since`` by their list-page date (``list.dates``),

@@ -79,10 +79,10 @@ class JsonApiSpider(FeedSpider):
             request = self._article_request(row, listed, response.url)
             if request is not None:
                 requests.append(request)
-        yield from requests
         pages_read = list_page - self.feed.list_api.first_page + 1
         if rows and not too_old and pages_read < self.feed.max_pages:
-            yield self._list_request(list_page + 1)
+            yield self._list_request(list_page + 1)  # first, as HtmlListSpider.parse says
+        yield from requests
 
     def _wanted(self, row: Mapping[str, Any]) -> bool:
         return all(str(row.get(key)) in values for key, values in self.feed.list_api.where.items())
