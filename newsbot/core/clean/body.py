@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from newsbot.core.clean.bylines import Bylines, split_bylines
-from newsbot.core.clean.sanitize import sanitize_html
-from newsbot.core.clean.text import clean_body
+from newsbot.core.clean.sanitize import sanitize_tree
+from newsbot.core.clean.text import clean_body_tree
 
 
 def clean_content(
@@ -18,11 +18,9 @@ def clean_content(
     cut_after: Sequence[str] = (),
 ) -> tuple[str, list[str], Bylines]:
     """The clean body HTML, its text lines (bylines removed) and those bylines."""
-    html, text_lines = clean_body(  # one lxml parse for the stripping and the text
-        sanitize_html(content, base_url=url),
-        title=title,
-        boilerplate=boilerplate,
-        cut_after=cut_after,
+    root = sanitize_tree(content, base_url=url)  # one lxml parse for all three steps
+    html, text_lines = (
+        ("", []) if root is None else clean_body_tree(root, title, boilerplate, cut_after)
     )
     lines, bylines = split_bylines(text_lines)
     return html, lines, bylines

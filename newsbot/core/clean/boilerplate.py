@@ -51,10 +51,20 @@ def strip_boilerplate_tree(
     that goes on reading the tree (plain text) instead of parsing the HTML again."""
     if not html or not html.strip():
         return None
+    return strip_boilerplate_in_place(parse_fragment(html), title, boilerplate, cut_after)
+
+
+def strip_boilerplate_in_place(
+    root: lxml_html.HtmlElement,
+    title: str | None = None,
+    boilerplate: Sequence[str] = (),
+    cut_after: Sequence[str] = (),
+) -> lxml_html.HtmlElement:
+    """:func:`strip_boilerplate_tree` of a fragment already parsed (changed in place;
+    returned)."""
     drop = _anchored((*DEFAULT_BOILERPLATE, *boilerplate))
     cut = _anchored((*DEFAULT_CUT_AFTER, *cut_after))
     wanted_title = _normalized(title or "")
-    root = parse_fragment(html)
     for node in list(root.iter()):
         if node is root or not isinstance(node.tag, str) or node.getparent() is None:
             continue

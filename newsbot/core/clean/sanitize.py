@@ -21,7 +21,7 @@ from newsbot.core.clean.attributes import URL_SCHEMES, clean_url, filter_attribu
 from newsbot.core.clean.fragment import parse_fragment, serialize_fragment
 from newsbot.core.encoding import drop_controls
 
-__all__ = ["clean_url", "sanitize_html"]
+__all__ = ["clean_url", "sanitize_html", "sanitize_tree"]
 
 ALLOWED_TAGS = frozenset(
     [
@@ -137,14 +137,35 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
     tidying: empty placeholders go, full-width paragraph indents are stripped, lazy images
     get their ``src``, link and image URLs become absolute.
     """
-    if not html or not html.strip():
-        return ""
-    safe = _CLEANER.clean(drop_controls(html))
-    if not safe.strip():
-        return ""
+    safe = _nh3_clean(html)
     if not _NEEDS_TIDYING.search(safe):
         return safe.strip()  # nothing to tidy: nh3's output is the answer
     root = parse_fragment(safe)
+    _tidy(root, base_url)
+    return serialize_fragment(root).strip()
+
+
+def sanitize_tree(html: str, base_url: str | None = None) -> lxml_html.HtmlElement | None:
+    """:func:`sanitize_html`'s result as a parsed fragment (None when nothing is left),
+    for a caller that goes on working on the tree (the cleaning: one parse per body)."""
+    safe = _nh3_clean(html)
+    if not safe.strip():
+        return None
+    root = parse_fragment(safe)
+    if _NEEDS_TIDYING.search(safe):
+        _tidy(root, base_url)
+    return root
+
+
+def _nh3_clean(html: str) -> str:
+    """nh3's output for the body without its control characters ("" for an empty one)."""
+    if not html or not html.strip():
+        return ""
+    return _CLEANER.clean(drop_controls(html))
+
+
+def _tidy(root: lxml_html.HtmlElement, base_url: str | None) -> None:
+    """Empty placeholders, paragraph indents, lazy images and relative URLs (in place)."""
     for node in list(root.iter(*_EMPTY_DROPPABLE)):
         if not len(node) and not (node.text or "").strip():
             node.drop_tag()  # empty placeholders (East Money's quote_ spans), tail kept
@@ -154,7 +175,6 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
         _strip_indent(node)
         if node.tag == "br" and node.tail and _INDENT.match(node.tail):
             node.tail = _INDENT.sub("", node.tail)
-    return serialize_fragment(root).strip()
 
 
 def _strip_indent(element: lxml_html.HtmlElement) -> None:

@@ -6,8 +6,9 @@ import re
 from collections.abc import Sequence
 
 from lxml import etree
+from lxml import html as lxml_html
 
-from newsbot.core.clean.boilerplate import strip_boilerplate_tree
+from newsbot.core.clean.boilerplate import strip_boilerplate_in_place, strip_boilerplate_tree
 from newsbot.core.clean.fragment import INLINE_SPACE, parse_fragment, serialize_fragment
 from newsbot.core.clean.sanitize import DROPPED_TAGS
 
@@ -65,6 +66,17 @@ def clean_body(
     root = strip_boilerplate_tree(html, title, boilerplate, cut_after)
     if root is None:
         return "", []
+    return serialize_fragment(root).strip(), tree_to_lines(root)
+
+
+def clean_body_tree(
+    root: lxml_html.HtmlElement,
+    title: str | None = None,
+    boilerplate: Sequence[str] = (),
+    cut_after: Sequence[str] = (),
+) -> tuple[str, list[str]]:
+    """:func:`clean_body` of a body already parsed (stripped in place)."""
+    strip_boilerplate_in_place(root, title, boilerplate, cut_after)
     return serialize_fragment(root).strip(), tree_to_lines(root)
 
 
