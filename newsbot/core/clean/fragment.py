@@ -10,6 +10,8 @@ from newsbot.core.markup import serialize_children
 
 #: Runs of whitespace, ASCII or not (no-break, full-width, thin, zero-width, BOM).
 INLINE_SPACE = re.compile(r"[ \t\r\n\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+#: The same within one line: runs of it in a whole text never cross a line break.
+LINE_SPACE = re.compile(r"[ \t\r\xa0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 
 
 def parse_fragment(html: str) -> lxml_html.HtmlElement:
