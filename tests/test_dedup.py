@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import subprocess
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +28,7 @@ from newsbot.core.dedup import (
     minhash,
     record_id,
     shingles,
+    text_letters,
 )
 from newsbot.items import RECORD_FIELDS, Article
 from newsbot.store import SqliteStateStore as StateStore
@@ -157,6 +160,15 @@ def _minhash_of_distinct_shingles(text: str) -> np.ndarray:
 def test_minhash_without_unique_gives_identical_signatures(name: str) -> None:
     for text in (seed_text(name), seed_text(name) * 3, "重复重复重复重复重复重复", "短文"):
         assert np.array_equal(minhash(text), _minhash_of_distinct_shingles(text))
+
+
+def test_text_letters_keeps_what_the_word_regex_keeps_for_every_code_point() -> None:
+    # Every code point once (lone surrogates too: a JSON API's "\\ud800" decodes to one),
+    # and runs mixing the characters that change under NFKC or lower-casing.
+    every = "".join(map(chr, range(0x110000)))
+    for text in (every, "İstanbul ＡＢＣ１２３ ﬁ_x　中文。\ud800𝐀𝟘", seed_text("000")):
+        expected = re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text)).lower()
+        assert text_letters(text) == expected
 
 
 def _band_keys_one_by_one(signature: np.ndarray) -> list[int]:

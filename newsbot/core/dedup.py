@@ -9,10 +9,9 @@ The measurements behind these numbers are in docs/dedup.md.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
@@ -37,7 +36,6 @@ _A = _rng.integers(0, 1 << 63, NUM_PERMUTATIONS, dtype=np.uint64) * np.uint64(2)
 _B = _rng.integers(0, 1 << 63, NUM_PERMUTATIONS, dtype=np.uint64)
 #: Permutations computed together in :func:`minhash` (a block of them × the shingles).
 _PERMUTATION_BLOCK = 32
-_NOT_TEXT = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def _is_tracking(name: str) -> bool:
@@ -77,7 +75,7 @@ def shingles(text: str, size: int = SHINGLE_SIZE) -> np.ndarray:
 def shingle_hashes(text: str, size: int = SHINGLE_SIZE) -> np.ndarray:
     """The 64-bit hash of every character ``size``-gram of the text's letters, in text
     order, repeats kept (a minimum over them is the minimum over the distinct ones)."""
-    letters = _NOT_TEXT.sub("", unicodedata.normalize("NFKC", text)).lower()
+    letters = text_letters(text)
     if not letters:
         return np.zeros(0, dtype=np.uint64)
     codes = np.frombuffer(letters.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
@@ -87,6 +85,27 @@ def shingle_hashes(text: str, size: int = SHINGLE_SIZE) -> np.ndarray:
     for offset in range(size):  # polynomial rolling hash, vectorized over positions
         hashed = hashed * np.uint64(1_000_003) + codes[offset : offset + len(hashed)]
     return hashed
+
+
+def text_letters(text: str) -> str:
+    """The NFKC form of the text without its non-word characters (``[\\W_]``), lower-cased:
+    ``re.sub(r"[\\W_]+", "", unicodedata.normalize("NFKC", text)).lower()``, with the
+    characters judged by a table of the Basic Multilingual Plane instead of a regex (a
+    fifth of the time on Chinese text)."""
+    normalized = unicodedata.normalize("NFKC", text)
+    codes = np.frombuffer(normalized.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    keep = _bmp_word_characters()[np.minimum(codes, 0xFFFF)]
+    astral = codes > 0xFFFF
+    if astral.any():
+        keep[astral] = [chr(code).isalnum() for code in codes[astral].tolist()]
+    return codes[keep].tobytes().decode("utf-32-le").lower()
+
+
+@cache
+def _bmp_word_characters() -> np.ndarray:
+    """Whether each code point of U+0000–U+FFFF is a word character other than ``_``
+    (``str.isalnum``, which is what the regex ``\\w`` tests besides ``_``)."""
+    return np.fromiter((chr(code).isalnum() for code in range(0x10000)), bool, 0x10000)
 
 
 def minhash(text: str) -> np.ndarray:
