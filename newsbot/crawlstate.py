@@ -30,6 +30,10 @@ logger = logging.getLogger(__name__)
 _STATES: WeakKeyDictionary[Crawler, CrawlState] = WeakKeyDictionary()
 
 
+#: Canonical URLs a crawl keeps at most (then forgets them all and starts again).
+_CANONICAL_CACHE = 4096
+
+
 class CrawlState:
     """The one owner of a crawl's state store (opened on first use, closed when the
     engine stops) and of its runtime settings."""
@@ -41,6 +45,9 @@ class CrawlState:
         #: Where and how the first write of the archive or the store failed, if one did:
         #: then nothing more is written and the spider is closing.
         self.write_error: str | None = None
+        #: Canonical URLs computed lately: a link's is asked for when its list page is
+        #: read, for its record's id and again when its record is written.
+        self._canonical: dict[tuple[str, str | None], str] = {}
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
         if self.settings.mirror:
             logger.info("Offline mirror on: every request is served by %s", self.settings.mirror)
@@ -67,7 +74,15 @@ class CrawlState:
         """The canonical URL of ``url`` under the running feed's ``host_aliases``: the key
         of every known-URL question the store answers."""
         feed = getattr(self.crawler.spider, "feed", None)
-        return canonical_url(url, feed.host_aliases if feed is not None else {})
+        key = (url, feed.name if feed is not None else None)
+        known = self._canonical.get(key)
+        if known is None:
+            if len(self._canonical) >= _CANONICAL_CACHE:
+                self._canonical.clear()  # a crawl asks again within a page or two
+            known = self._canonical[key] = canonical_url(
+                url, feed.host_aliases if feed is not None else {}
+            )
+        return known
 
     @contextmanager
     def recording(self, what: str, close: bool = True) -> Iterator[None]:

@@ -22,7 +22,7 @@ from newsbot.config.arguments import SpiderArgumentError, apply_arguments
 from newsbot.config.runtime import OVERRIDE_PRIORITY, NewsbotSettings, user_agent
 from newsbot.core.codes import FailureKind, LostReason
 from newsbot.core.dates import parse_date
-from newsbot.core.dedup import record_id
+from newsbot.core.dedup import canonical_record_id, record_id
 from newsbot.core.extract import RawArticle, date_fallbacks, looks_like_js_challenge
 from newsbot.core.extract.reading import read_article
 from newsbot.core.failures import describe, fetch_reason, unmirror
@@ -216,7 +216,7 @@ class FeedSpider(scrapy.Spider):
             editor=raw.editor,
             feed=self.feed.name,
             kind=self.feed.kind,
-            id=record_id(url, self.feed.host_aliases),
+            id=canonical_record_id(CrawlState.of(self.crawler).canonical(url)),
             crawled_at=datetime.now(UTC).isoformat(timespec="seconds"),
             date_fallbacks=self.date_fallbacks(raw, url, page),
             fallbacks=list(raw.extra.get("fallbacks", [])),
