@@ -52,7 +52,9 @@ class HtmlListSpider(FeedSpider):
         # reaches the downloader before this page's articles fill it, so the next
         # articles are known before these run out.
         if not too_old and list_page < self.feed.max_pages and found.next_page:
-            yield self.list_request(found.next_page, self.parse, list_page + 1, "list")
+            yield self.list_request(
+                found.next_page, self.parse, list_page + 1, "list", links_ahead=len(links)
+            )
         for link in links:
             yield self.article_request(link, self.parse_article)
 

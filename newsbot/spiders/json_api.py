@@ -32,9 +32,9 @@ class JsonApiSpider(FeedSpider):
         """The request for the list API's first page (``scrapy check``'s sample)."""
         return self._list_request(self.feed.list_api.first_page)
 
-    def _list_request(self, page: int) -> scrapy.Request:
+    def _list_request(self, page: int, links_ahead: int = 0) -> scrapy.Request:
         url = self.feed.list_api.url.format(page=page)
-        return self.list_request(url, self.parse, page)
+        return self.list_request(url, self.parse, page, links_ahead=links_ahead)
 
     def _load_json(self, response: Response) -> Any:
         page = self.text_page(response)
@@ -81,7 +81,8 @@ class JsonApiSpider(FeedSpider):
                 requests.append(request)
         pages_read = list_page - self.feed.list_api.first_page + 1
         if rows and not too_old and pages_read < self.feed.max_pages:
-            yield self._list_request(list_page + 1)  # first, as HtmlListSpider.parse says
+            # first, as HtmlListSpider.parse says
+            yield self._list_request(list_page + 1, links_ahead=len(requests))
         yield from requests
 
     def _wanted(self, row: Mapping[str, Any]) -> bool:
