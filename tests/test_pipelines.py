@@ -226,13 +226,9 @@ async def test_links_that_redirected_are_not_downloaded_again(tmp_path: Path) ->
     ]
 
 
-@pytest_twisted.ensureDeferred
-async def test_the_next_list_page_is_fetched_before_the_articles_of_this_one(
-    tmp_path: Path,
-) -> None:
-    # A list page's articles fill the downloader (16 requests) at once: a next page
-    # queued behind them left the crawl with nothing to fetch until they were all done.
-    write_site(tmp_path / "sites", articles=60, per_page=20)
+async def crawl_in_order(tmp_path: Path, articles: int, per_page: int) -> tuple[Any, list[str]]:
+    """Crawl a fresh test site in process; its result and the pages in the order served."""
+    write_site(tmp_path / "sites", articles=articles, per_page=per_page)
     feeds = tmp_path / "feeds.yaml"
     feeds.write_text(SITE_FEED, encoding="utf-8")
     server = start_mirror(tmp_path / "sites")
@@ -241,6 +237,16 @@ async def test_the_next_list_page_is_fetched_before_the_articles_of_this_one(
         fetched = [line.removeprefix("GET /bank.example.cn/news/") for line in server.requests()]
     finally:
         stop(server.process)
+    return result, fetched
+
+
+@pytest_twisted.ensureDeferred
+async def test_the_next_list_page_is_fetched_before_the_articles_of_this_one(
+    tmp_path: Path,
+) -> None:
+    # A list page's articles fill the downloader (16 requests) at once: a next page
+    # queued behind them left the crawl with nothing to fetch until they were all done.
+    result, fetched = await crawl_in_order(tmp_path, articles=60, per_page=20)
     assert result.stats["newsbot/written"] == 60
     # Served in the order the requests went out, give or take the 4 connections to it.
     for page, following in (("index", "list1"), ("list1", "list2")):
@@ -254,15 +260,7 @@ async def test_the_next_list_page_is_fetched_before_the_articles_of_this_one(
 async def test_list_pages_run_ahead_of_the_articles_only_so_far(tmp_path: Path) -> None:
     # Pages of 100 links: a list page that always went first would queue the whole
     # site's article requests in memory before most of them could be fetched.
-    write_site(tmp_path / "sites", articles=600, per_page=100)
-    feeds = tmp_path / "feeds.yaml"
-    feeds.write_text(SITE_FEED, encoding="utf-8")
-    server = start_mirror(tmp_path / "sites")
-    try:
-        result = await crawl_in_process(server, "test_site", tmp_path, feeds=feeds)
-        fetched = [line.removeprefix("GET /bank.example.cn/news/") for line in server.requests()]
-    finally:
-        stop(server.process)
+    result, fetched = await crawl_in_order(tmp_path, articles=600, per_page=100)
     assert result.stats["newsbot/written"] == 600
     # Going first always, each list page waited only for the downloader (16 requests):
     # list5 went out after ~100 articles. Held back while 4 x 16 wait in the scheduler,
