@@ -37,21 +37,10 @@ def strip_boilerplate(
     """Remove page chrome from body HTML: elements whose whole text is boilerplate
     (defaults plus ``boilerplate``), a repeat of the title, and everything from a
     ``cut_after`` marker (defaults plus ``cut_after``) to the end."""
-    root = strip_boilerplate_tree(html, title, boilerplate, cut_after)
-    return "" if root is None else serialize_fragment(root).strip()
-
-
-def strip_boilerplate_tree(
-    html: str,
-    title: str | None = None,
-    boilerplate: Sequence[str] = (),
-    cut_after: Sequence[str] = (),
-) -> lxml_html.HtmlElement | None:
-    """:func:`strip_boilerplate`'s parsed result (None for an empty body), for a caller
-    that goes on reading the tree (plain text) instead of parsing the HTML again."""
     if not html or not html.strip():
-        return None
-    return strip_boilerplate_in_place(parse_fragment(html), title, boilerplate, cut_after)
+        return ""
+    root = strip_boilerplate_in_place(parse_fragment(html), title, boilerplate, cut_after)
+    return serialize_fragment(root).strip()
 
 
 def strip_boilerplate_in_place(
@@ -60,7 +49,8 @@ def strip_boilerplate_in_place(
     boilerplate: Sequence[str] = (),
     cut_after: Sequence[str] = (),
 ) -> lxml_html.HtmlElement:
-    """:func:`strip_boilerplate_tree` of a fragment already parsed (changed in place;
+    """:func:`strip_boilerplate` of a fragment already parsed, for a caller that goes on
+    reading the tree (plain text) instead of parsing the HTML again (changed in place;
     returned)."""
     drop = _anchored((*DEFAULT_BOILERPLATE, *boilerplate))
     cut = _anchored((*DEFAULT_CUT_AFTER, *cut_after))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from lxml import etree
 from lxml import html as lxml_html
 
-from newsbot.core.clean.boilerplate import strip_boilerplate_in_place, strip_boilerplate_tree
+from newsbot.core.clean.boilerplate import strip_boilerplate_in_place
 from newsbot.core.clean.fragment import LINE_SPACE, parse_fragment, serialize_fragment
 from newsbot.core.clean.sanitize import DROPPED_TAGS
 
@@ -63,10 +63,9 @@ def clean_body(
 ) -> tuple[str, list[str]]:
     """``strip_boilerplate(html, …)`` and the plain-text lines of its result, from one
     parse of the body (the same as ``html_to_lines`` of the stripped HTML)."""
-    root = strip_boilerplate_tree(html, title, boilerplate, cut_after)
-    if root is None:
+    if not html or not html.strip():
         return "", []
-    return serialize_fragment(root).strip(), tree_to_lines(root)
+    return clean_body_tree(parse_fragment(html), title, boilerplate, cut_after)
 
 
 def clean_body_tree(
