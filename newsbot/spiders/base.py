@@ -22,7 +22,7 @@ from newsbot.config.arguments import SpiderArgumentError, apply_arguments
 from newsbot.config.runtime import OVERRIDE_PRIORITY, NewsbotSettings, user_agent
 from newsbot.core.codes import FailureKind, LostReason
 from newsbot.core.dates import parse_date
-from newsbot.core.dedup import canonical_record_id, record_id
+from newsbot.core.dedup import canonical_record_id
 from newsbot.core.extract import RawArticle, date_fallbacks, looks_like_js_challenge
 from newsbot.core.extract.reading import read_article
 from newsbot.core.failures import describe, fetch_reason, unmirror
@@ -44,8 +44,8 @@ logger = logging.getLogger(__name__)
 #: while a page of them waits behind a full downloader.
 LIST_PRIORITY = 10
 #: ... but only while fewer than this many requests per CONCURRENT_REQUESTS wait in the
-#: scheduler: list pages read far ahead would hold every article request of the site in
-#: memory (7 MB more at 20,000 articles) for no more speed.
+#: scheduler: list pages read ever further ahead would queue the site's article requests
+#: in memory for no more speed.
 LIST_LOOKAHEAD_PER_SLOT = 4
 
 ArticleCallback = TypeVar("ArticleCallback", bound=Callable[..., Iterator[Article]])
@@ -145,27 +145,15 @@ class FeedSpider(scrapy.Spider):
         of them wait there already, counting the ``links_ahead`` about to be queued."""
         request = self.request(url, callback, page, list_page=list_page)
         request.meta[LIST_PAGE_META] = list_page
-        if self.requests_waiting() + links_ahead < self.list_lookahead:
-            request.priority = LIST_PRIORITY
-        return request
-
-    @functools.cached_property
-    def list_lookahead(self) -> int:
-        """Requests waiting in the scheduler below which a list page goes first."""
-        crawler = getattr(self, "crawler", None)
-        concurrency = crawler.settings.getint("CONCURRENT_REQUESTS") if crawler else 16
-        return LIST_LOOKAHEAD_PER_SLOT * concurrency
-
-    def requests_waiting(self) -> int:
-        """Requests in the scheduler, by its stats (0 for a scheduler that keeps none)."""
-        crawler = getattr(self, "crawler", None)  # a spider made outside a crawl has none
-        if crawler is None or crawler.stats is None:
-            return 0
-        stats = crawler.stats
+        stats = self.crawler.stats
+        # Requests in the scheduler by its stats (scrapy-redis' keeps others: 0 waiting).
         waiting = stats.get_value("scheduler/enqueued", 0) - stats.get_value(
             "scheduler/dequeued", 0
         )
-        return max(0, int(waiting))
+        lookahead = LIST_LOOKAHEAD_PER_SLOT * self.crawler.settings.getint("CONCURRENT_REQUESTS")
+        if waiting + links_ahead < lookahead:
+            request.priority = LIST_PRIORITY
+        return request
 
     def article_request(
         self, url: str, callback: Any, link: str | None = None, **cb_kwargs: Any
@@ -245,11 +233,16 @@ class FeedSpider(scrapy.Spider):
             editor=raw.editor,
             feed=self.feed.name,
             kind=self.feed.kind,
-            id=canonical_record_id(CrawlState.of(self.crawler).canonical(url)),
+            id=self.record_id(url),
             crawled_at=datetime.now(UTC).isoformat(timespec="seconds"),
             date_fallbacks=self.date_fallbacks(raw, url, page),
             fallbacks=list(raw.extra.get("fallbacks", [])),
         )
+
+    def record_id(self, url: str) -> str:
+        """The id of the record of the article at ``url`` (its canonical URL, kept by the
+        crawl's state, hashed)."""
+        return canonical_record_id(CrawlState.of(self.crawler).canonical(url))
 
     @staticmethod
     def date_fallbacks(raw: RawArticle, url: str, page: Selector | None) -> list[str]:
@@ -270,7 +263,7 @@ class FeedSpider(scrapy.Spider):
             url=url,
             feed=self.feed.name,
             kind=self.feed.kind,
-            id=record_id(url, self.feed.host_aliases),
+            id=self.record_id(url),
             unreadable="its bytes decode in no candidate charset (newsbot.core.encoding)",
         )
 
