@@ -65,6 +65,24 @@ async def test_markup_inside_a_body_is_never_followed_and_never_swallows_it(
     assert result.counts("newsbot/dropped/") == {}
 
 
+@pytest_twisted.ensureDeferred
+async def test_a_refresh_in_the_head_is_followed_in_any_case(tmp_path: Path) -> None:
+    # The counterpart of the test above: a moved article whose old page only refreshes.
+    write_site(tmp_path / "sites", articles=2, per_page=2)
+    news = tmp_path / "sites" / "bank.example.cn" / "news"
+    (news / "moved0.html").write_bytes((news / "a0.html").read_bytes())
+    (news / "a0.html").write_text(
+        '<html><head><META HTTP-EQUIV="REFRESH" CONTENT="0;url=/news/moved0.html"></head>'
+        "<body></body></html>",
+        encoding="utf-8",
+    )
+    result = await crawl_site(tmp_path / "sites", SITE_FEED, "test_site", tmp_path)
+    assert sorted((record["title"], record["url"]) for record in result.items) == [
+        ("测试银行新闻0", "https://bank.example.cn/news/moved0.html"),
+        ("测试银行新闻1", "https://bank.example.cn/news/a1.html"),
+    ]
+
+
 #: C0 controls but tab, newline and carriage return; DEL; the C1 controls.
 CONTROLS = "".join(
     map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
