@@ -41,16 +41,21 @@ class Mirror:
 
     def requests(self) -> list[str]:
         """The requests the mirror has answered so far (``METHOD /host/path``)."""
-        from urllib.request import urlopen
-
-        with urlopen(f"{self.url}/_mirror/requests", timeout=10) as response:
-            return list(json.load(response))
+        return self._request_log("requests")
 
     def user_agents(self) -> list[str]:
         """The User-Agent of each request the mirror has answered, in the same order."""
+        return self._request_log("user-agents")
+
+    def connections(self) -> list[str]:
+        """The connection (client ``host:port``) of each request the mirror has answered,
+        in the same order."""
+        return self._request_log("connections")
+
+    def _request_log(self, column: str) -> list[str]:
         from urllib.request import urlopen
 
-        with urlopen(f"{self.url}/_mirror/user-agents", timeout=10) as response:
+        with urlopen(f"{self.url}/_mirror/{column}", timeout=10) as response:
             return list(json.load(response))
 
 
@@ -140,11 +145,14 @@ def feeds_with(tmp_path: Path, name: str, **changes: Any) -> Path:
 @dataclass
 class CrawlResult:
     """What an in-process crawl gave: its records (as JSONL would hold them, sorted by
-    URL), the crawler's final stats, and every log record it emitted at INFO and above."""
+    URL), the crawler's final stats, every log record it emitted at INFO and above, and
+    the URL of each request in the order it reached the downloader (a host's downloads
+    start in that order: a download slot's queue is first in, first out)."""
 
     items: list[dict[str, Any]]
     stats: dict[str, Any]
     logs: list[logging.LogRecord]
+    downloads: list[str]
 
     def counts(self, prefix: str) -> dict[str, Any]:
         """The stats named ``prefix…``, keyed by the rest of their name."""
@@ -229,6 +237,12 @@ async def crawl_in_process(
         items.append(item)
 
     crawler.signals.connect(collect, signal=signals.item_scraped)
+    downloads: list[str] = []
+
+    def reached_downloader(request: Any) -> None:
+        downloads.append(request.url)
+
+    crawler.signals.connect(reached_downloader, signal=signals.request_reached_downloader)
     handler, root = _Collect(), logging.getLogger()
     level = root.level
     root.addHandler(handler)
@@ -248,4 +262,5 @@ async def crawl_in_process(
         sorted(records, key=lambda record: str(record["url"])),
         crawler.stats.get_stats(),
         handler.records,
+        downloads,
     )

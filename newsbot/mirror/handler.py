@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from scrapy.utils.misc import build_from_crawler, load_object
+from twisted.web.client import HTTPConnectionPool
 
 from newsbot.crawlstate import CrawlState
 from newsbot.mirror.layout import mirror_url
@@ -30,6 +31,7 @@ class MirrorDownloadHandler:
         settings = CrawlState.of(crawler).settings
         self.mirror = settings.mirror
         self.inner = build_from_crawler(load_object(settings.inner_download_handler), crawler)
+        keep_connections(self.inner, crawler.settings.getint("CONCURRENT_REQUESTS"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> MirrorDownloadHandler:
@@ -49,3 +51,18 @@ class MirrorDownloadHandler:
     async def close(self) -> None:
         """Close the inner handler."""
         await self.inner.close()
+
+
+def keep_connections(handler: object, idle_per_host: int) -> None:
+    """Let Scrapy's HTTP/1.1 handler (or a subclass: scrapy-playwright's) keep up to
+    ``idle_per_host`` idle connections to a host, as many as can be in use at once.
+
+    Scrapy keeps CONCURRENT_REQUESTS_PER_DOMAIN, but a download slot frees before the
+    connection its response came on is back in the pool: the next request finds none
+    idle and opens one, and the pool then drops one. About half the requests of a busy
+    crawl paid a TCP (on a live site a TLS) handshake. In mirror mode every feed's host
+    is the mirror's one.
+    """
+    pool = getattr(handler, "_pool", None)
+    if isinstance(pool, HTTPConnectionPool):
+        pool.maxPersistentPerHost = max(pool.maxPersistentPerHost, idle_per_host)

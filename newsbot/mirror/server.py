@@ -55,7 +55,12 @@ class MirrorRequestHandler(BaseHTTPRequestHandler):
         if self.path == "/_mirror/user-agents":
             self._send(HTTPStatus.OK, "application/json", self.server.user_agents_json(), True)
             return
-        self.server.record(f"{self.command} {self.path}", self.headers.get("User-Agent", ""))
+        if self.path == "/_mirror/connections":
+            self._send(HTTPStatus.OK, "application/json", self.server.connections_json(), True)
+            return
+        self.server.record(
+            f"{self.command} {self.path}", self.headers.get("User-Agent", ""), self.client_address
+        )
         try:
             relpath = mirror_relpath("http://" + self.path.lstrip("/"))
         except (ValueError, UnicodeDecodeError):
@@ -152,8 +157,8 @@ class MirrorServer(ThreadingHTTPServer):
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise FileNotFoundError(f"mirror directory does not exist: {self.root}")
-        #: Each request answered: its request line and User-Agent.
-        self._log: list[tuple[str, str]] = []
+        #: Each request answered: its request line, User-Agent and client ("host:port").
+        self._log: list[tuple[str, str, str]] = []
         self._log_lock = threading.Lock()
         #: Rule files read, by path: (modification time, contents); re-read when changed.
         self._rules: dict[Path, tuple[int, Any]] = {}
@@ -222,20 +227,27 @@ class MirrorServer(ThreadingHTTPServer):
         name = host.decode() if isinstance(host, bytes) else host
         return f"http://{name}:{port}"
 
-    def record(self, line: str, user_agent: str = "") -> None:
-        """Log a request line and the User-Agent it came with."""
+    def record(self, line: str, user_agent: str = "", client: tuple[str, int] = ("", 0)) -> None:
+        """Log a request line, the User-Agent it came with and the client address (the
+        connection) it came on."""
         with self._log_lock:
-            self._log.append((line, user_agent))
+            self._log.append((line, user_agent, f"{client[0]}:{client[1]}"))
 
     def request_log_json(self) -> bytes:
         """The request lines answered so far, in order."""
         with self._log_lock:
-            return json.dumps([line for line, _ in self._log]).encode()
+            return json.dumps([line for line, _, _ in self._log]).encode()
 
     def user_agents_json(self) -> bytes:
         """The User-Agent of each logged request, in the order of the request log."""
         with self._log_lock:
-            return json.dumps([agent for _, agent in self._log]).encode()
+            return json.dumps([agent for _, agent, _ in self._log]).encode()
+
+    def connections_json(self) -> bytes:
+        """The connection (client "host:port") of each logged request, in the order of the
+        request log: as many distinct ones as the connections the clients opened."""
+        with self._log_lock:
+            return json.dumps([client for _, _, client in self._log]).encode()
 
 
 def start_mirror_thread(root: str | Path, port: int = 0) -> MirrorServer:
