@@ -172,16 +172,6 @@ def test_the_permutations_are_the_ones_the_fixed_seed_drew() -> None:
     assert np.array_equal(_A, drawn_a) and np.array_equal(_B, drawn_b)
 
 
-def test_a_crawl_does_not_import_numpy_random() -> None:
-    # 2.8 MB of a crawl's memory, for 128 numbers drawn once.
-    modules = "newsbot.cli, newsbot.pipelines, newsbot.spiders.html_list, newsbot.store.sqlite"
-    check = f"import sys, {modules}; print('numpy.random' in sys.modules)"
-    result = subprocess.run(
-        [sys.executable, "-c", check], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert result.stdout.strip() == "False"
-
-
 def test_text_letters_keeps_what_the_word_regex_keeps_for_every_code_point() -> None:
     # Every code point once (lone surrogates too: a JSON API's "\\ud800" decodes to one),
     # and runs mixing the characters that change under NFKC or lower-casing.

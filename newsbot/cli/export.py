@@ -11,7 +11,6 @@ from typing import Any
 from newsbot.config import FeedConfigError, load_feeds
 from newsbot.core.codes import ExitCode
 from newsbot.publish.archive import feed_kinds, import_posts
-from newsbot.publish.atom import atom_feed
 from newsbot.publish.jekyll import (
     PostStyle,
     category_file,
@@ -116,6 +115,10 @@ def cmd_export_category_pages(args: argparse.Namespace) -> int:
 
 def cmd_export_atom(args: argparse.Namespace) -> int:
     """Write an Atom feed of the latest records."""
+    # Here, not at the top: every `newsbot` command (a crawl too) would hold feedgen and
+    # dateutil in memory (1.4 MB) for this one.
+    from newsbot.publish.atom import atom_feed
+
     everything, bad = read_records(Path(args.source), REQUIRED["atom"])
     records = [r for r in everything if not r.get("duplicate_of")]
     Path(args.to).write_bytes(atom_feed(records, args.site, args.title, args.limit))
