@@ -29,7 +29,7 @@ from urllib.parse import urljoin
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import NotConfigured
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, TextResponse
 from w3lib.url import safe_url_string
 
 from newsbot.core.failures import backoff_delay
@@ -82,6 +82,40 @@ class _BatchMiddleware:
     def filter_batch(self, response: Response, outputs: list[Any]) -> list[Any]:
         """The outputs to pass on."""
         raise NotImplementedError
+
+
+class ReleasePageMiddleware:
+    """Frees a page's parsed tree as soon as its callback is done with it.
+
+    Scrapy's selector of a response refers back to the response, so a page, its text and
+    its lxml tree outlive the callback until Python's cycle collector runs: a busy crawl
+    held ~100 such pages at a time, most of them garbage. Dropping the response's cached
+    selector breaks the cycle; anything that asks for ``response.selector`` later gets a
+    new one.
+    """
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        """Pass the outputs on; release the page once they are all out."""
+        try:
+            yield from result
+        finally:
+            release_selector(response)
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        """Pass the outputs on; release the page once they are all out."""
+        try:
+            async for output in result:
+                yield output
+        finally:
+            release_selector(response)
+
+
+def release_selector(response: Response) -> None:
+    """Break the response -> selector -> response cycle (Scrapy's cached selector)."""
+    if isinstance(response, TextResponse):
+        response._cached_selector = None
 
 
 class IncrementalMiddleware(_BatchMiddleware):

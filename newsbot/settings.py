@@ -152,6 +152,8 @@ DOWNLOADER_MIDDLEWARES = {
 # list page (off without a persistent NEWSBOT_STATE); a dry run announces articles instead
 # of requesting them. Both sit next to the spider, before Scrapy's own spider middlewares.
 SPIDER_MIDDLEWARES = {
+    # Nearest the spider: frees each page's tree when its callback is done with it.
+    "newsbot.middlewares.ReleasePageMiddleware": 990,
     "newsbot.middlewares.IncrementalMiddleware": 950,
     "newsbot.middlewares.DryRunMiddleware": 940,
     # Outermost (nearest the engine), so it sees every exception of a callback or spider
