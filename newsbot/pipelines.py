@@ -210,18 +210,20 @@ class ArchivePipeline(_FeedPipeline):
             return
         if feed is None or self.state.settings.dry_run:
             return  # a dry run changes nothing
+        adopted = self._adopt(feed)
+        if adopted:
+            logger.info(
+                "feed %r: adopted %d record(s) written by an interrupted run", feed.name, adopted
+            )
+
+    def _adopt(self, feed: HtmlFeed | JsonFeed) -> int:
+        """Adopt the unchecked lines of today's file and of the feed's last one."""
         store = self.state.store
         paths = {self.writer.path_for(feed.name, self.day)}
         last = store.last_output(feed.name)
         if last:
             paths.add(Path(last))
-        adopted = sum(
-            adopt_lines(store, path, feed.host_aliases) for path in paths if path.exists()
-        )
-        if adopted:
-            logger.info(
-                "feed %r: adopted %d record(s) written by an interrupted run", feed.name, adopted
-            )
+        return sum(adopt_lines(store, path, feed.host_aliases) for path in paths if path.exists())
 
     def process_item(self, item: Any) -> Any:
         article = ItemAdapter(item)
@@ -281,5 +283,16 @@ class ArchivePipeline(_FeedPipeline):
         return ArticleDropped(LostReason.WRITE_ERROR, detail)
 
     def close_spider(self) -> None:
-        """Close the output files (the store closes itself, when the engine stops)."""
+        """Close the output files and check this run's lines in the store, so the next run
+        need not read them (the store closes itself, when the engine stops)."""
         self.writer.close()
+        feed = self.feed
+        if feed is None or not self.archive or self.state.settings.dry_run:
+            return
+        if self.state.write_error is not None:
+            return  # stopped on a write error: the next run adopts what got written
+        with self.state.recording(f"the check of feed {feed.name!r}'s archive", close=False):
+            adopted = self._adopt(feed)
+            if adopted:  # lines of another process, killed while this run wrote the file
+                logger.info("feed %r: adopted %d record(s) written by another run", feed.name,
+                            adopted)  # fmt: skip

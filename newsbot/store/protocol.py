@@ -72,6 +72,14 @@ class StateStore(Protocol):
     def last_output(self, feed: str) -> str | None:
         """The file the feed's most recently recorded item was written to."""
 
+    def adopted_through(self, output: str) -> tuple[int, bytes]:
+        """How many bytes of ``output`` hold only recorded lines, checked, and the bytes
+        they end with (to tell the same file from a replaced one); ``(0, b"")`` if none."""
+
+    def set_adopted_through(self, output: str, size: int, ending: bytes) -> None:
+        """Note that the first ``size`` bytes of ``output`` (ending with ``ending``) hold
+        only recorded lines (inside the transaction that checked them)."""
+
     def count(self, feed: str | None = None) -> int:
         """Number of records written (for one feed, or all)."""
 

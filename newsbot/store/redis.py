@@ -55,7 +55,7 @@ for _, id in ipairs(ids) do
 end
 return out
 """
-# KEYS: lock, records, record:<id>, last_output, counts, seq, band keys…
+# KEYS: lock, records, record:<id>, last_output, adopted, counts, seq, band keys…
 # ARGV: token, canonical, id, feed, url, output, duplicate_of, signature, last-output field
 _ADD = """
 if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then
@@ -224,6 +224,20 @@ class RedisStateStore:
     def last_output(self, feed: str) -> str | None:
         """The file this worker last recorded one of the feed's items in."""
         return _text(self.db.hget(self.key("last_output"), f"{feed}\0{self.worker}"))
+
+    def adopted_through(self, output: str) -> tuple[int, bytes]:
+        """How many bytes of ``output`` hold only recorded lines, checked, and the bytes
+        they end with; ``(0, b"")`` if none."""
+        value = self.db.hget(self.key("adopted"), output)
+        if value is None:
+            return 0, b""
+        raw = value if isinstance(value, bytes) else value.encode()  # bytes: no decoding
+        size, _, ending = raw.partition(b":")
+        return int(size), ending
+
+    def set_adopted_through(self, output: str, size: int, ending: bytes) -> None:
+        """Note that the first ``size`` bytes of ``output`` hold only recorded lines."""
+        self.db.hset(self.key("adopted"), output, str(size).encode() + b":" + ending)
 
     def count(self, feed: str | None = None) -> int:
         """Number of records written (for one feed, or all)."""

@@ -52,6 +52,12 @@ CREATE TABLE IF NOT EXISTS skipped (
     reason        TEXT NOT NULL,
     skipped_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 ) WITHOUT ROWID;
+-- adopted: how far each archive file is known to hold only recorded lines
+CREATE TABLE IF NOT EXISTS adopted (
+    output        TEXT PRIMARY KEY,
+    size          INTEGER NOT NULL,
+    ending        BLOB NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS passes (
     feed          TEXT PRIMARY KEY,
     complete      INTEGER NOT NULL,
@@ -260,6 +266,23 @@ class SqliteStateStore(BandIndex, BatchedTransactions):
         )
         if duplicate_of is None:  # index originals only: duplicates point at them anyway
             self._add_bands(record_id, band_keys(signature))
+
+    @_locked
+    def adopted_through(self, output: str) -> tuple[int, bytes]:
+        """How many bytes of ``output`` hold only recorded lines, checked, and the bytes
+        they end with; ``(0, b"")`` if none."""
+        row = self._db.execute(
+            "SELECT size, ending FROM adopted WHERE output = ?", (output,)
+        ).fetchone()
+        return (int(row[0]), bytes(row[1])) if row else (0, b"")
+
+    @_locked
+    def set_adopted_through(self, output: str, size: int, ending: bytes) -> None:
+        """Note that the first ``size`` bytes of ``output`` hold only recorded lines."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO adopted (output, size, ending) VALUES (?, ?, ?)",
+            (output, size, ending),
+        )
 
     @_locked
     def last_output(self, feed: str) -> str | None:
