@@ -210,20 +210,20 @@ class ArchivePipeline(_FeedPipeline):
             return
         if feed is None or self.state.settings.dry_run:
             return  # a dry run changes nothing
-        adopted = self._adopt(feed)
-        if adopted:
-            logger.info(
-                "feed %r: adopted %d record(s) written by an interrupted run", feed.name, adopted
-            )
+        self._adopt(feed, "an interrupted run")
 
-    def _adopt(self, feed: HtmlFeed | JsonFeed) -> int:
-        """Adopt the unchecked lines of today's file and of the feed's last one."""
+    def _adopt(self, feed: HtmlFeed | JsonFeed, writer: str) -> None:
+        """Adopt the unchecked lines of today's file and of the feed's last one (lines
+        ``writer`` wrote but did not get to record)."""
         store = self.state.store
         paths = {self.writer.path_for(feed.name, self.day)}
         last = store.last_output(feed.name)
         if last:
             paths.add(Path(last))
-        return sum(adopt_lines(store, path, feed.host_aliases) for path in paths if path.exists())
+        existing = [path for path in paths if path.exists()]
+        adopted = sum(adopt_lines(store, path, feed.host_aliases) for path in existing)
+        if adopted:
+            logger.info("feed %r: adopted %d record(s) written by %s", feed.name, adopted, writer)
 
     def process_item(self, item: Any) -> Any:
         article = ItemAdapter(item)
@@ -292,7 +292,5 @@ class ArchivePipeline(_FeedPipeline):
         if self.state.write_error is not None:
             return  # stopped on a write error: the next run adopts what got written
         with self.state.recording(f"the check of feed {feed.name!r}'s archive", close=False):
-            adopted = self._adopt(feed)
-            if adopted:  # lines of another process, killed while this run wrote the file
-                logger.info("feed %r: adopted %d record(s) written by another run", feed.name,
-                            adopted)  # fmt: skip
+            # Any line adopted here is another process's, killed while this run wrote.
+            self._adopt(feed, "another run")

@@ -227,7 +227,7 @@ class MirrorServer(ThreadingHTTPServer):
         name = host.decode() if isinstance(host, bytes) else host
         return f"http://{name}:{port}"
 
-    def record(self, line: str, user_agent: str = "", client: tuple[str, int] = ("", 0)) -> None:
+    def record(self, line: str, user_agent: str, client: tuple[str, int]) -> None:
         """Log a request line, the User-Agent it came with and the client address (the
         connection) it came on."""
         with self._log_lock:

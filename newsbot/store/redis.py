@@ -55,7 +55,7 @@ for _, id in ipairs(ids) do
 end
 return out
 """
-# KEYS: lock, records, record:<id>, last_output, adopted, counts, seq, band keys…
+# KEYS: lock, records, record:<id>, last_output, counts, seq, band keys…
 # ARGV: token, canonical, id, feed, url, output, duplicate_of, signature, last-output field
 _ADD = """
 if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then
