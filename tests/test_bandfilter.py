@@ -93,3 +93,59 @@ def test_a_store_from_before_the_filter_gets_one_built_from_its_bands(tmp_path: 
         match = reopened.near_duplicate(minhash(story_text(n)))
         assert match is not None and match.id == f"a{n}"
     assert reopened.near_duplicate(minhash(story_text(50))) is None
+
+
+def band_reads(store: StateStore) -> list[str]:
+    """Every statement that reads either band table (recent or merged), from now on."""
+    seen: list[str] = []
+    store._db.set_trace_callback(lambda sql: seen.append(sql) if "FROM bands" in sql else None)
+    return seen
+
+
+def test_a_lookup_of_a_new_story_reads_no_band_table_at_all(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.sqlite3", batch_items=1, merge_rows=4 * BANDS)
+    for n in range(6):  # two merged, four still in bands_recent
+        add_story(store, n)
+    assert store.near_duplicate(minhash(story_text(99))) is None  # the filters are built
+    seen = band_reads(store)
+    assert store.near_duplicate(minhash(story_text(100))) is None
+    assert seen == []  # neither table holds any of its keys, and both filters know it
+    match = store.near_duplicate(minhash(story_text(5) + "编辑：某"))
+    assert match is not None and match.id == "a5"  # a recent record: found in bands_recent
+    assert seen and all("bands_recent" in sql for sql in seen)
+
+
+def test_stores_sharing_a_file_see_each_others_recent_bands(tmp_path: Path) -> None:
+    first = StateStore(tmp_path / "s.sqlite3", batch_items=1, merge_rows=100 * BANDS)
+    second = StateStore(tmp_path / "s.sqlite3", batch_items=1, merge_rows=100 * BANDS)
+    assert second.near_duplicate(minhash(story_text(0))) is None  # its filters: empty
+    for n in range(3):  # committed by the first, never merged
+        add_story(first, n)
+    for n in range(3):
+        match = second.near_duplicate(minhash(story_text(n)))
+        assert match is not None and match.id == f"a{n}"
+    first.close()
+    second.close()
+
+
+def test_a_merge_whose_commit_fails_leaves_every_committed_record_findable(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "s.sqlite3"
+    store = StateStore(path, batch_items=100, batch_seconds=60, merge_rows=3 * BANDS)
+    for n in range(4):  # the first is committed at once (a new file), the rest wait
+        add_story(store, n)
+    assert store.near_duplicate(minhash(story_text(0))) is not None  # filters built
+    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+    store._db.execute(f"PRAGMA max_page_count = {pages}")  # the merge cannot grow the file
+    try:
+        store.commit()  # 128 recent rows: the merge runs in this commit, the file is full
+    except sqlite3.DatabaseError as exc:
+        assert "full" in str(exc)
+    else:
+        raise AssertionError("the merge grew a database that could not grow")
+    store._db.execute(f"PRAGMA max_page_count = {1 << 30}")
+    match = store.near_duplicate(minhash(story_text(0)))  # rolled back: still recent
+    assert match is not None and match.id == "a0"
+    for n in range(1, 4):  # the batch was rolled back: their lines are the next run's
+        assert store.near_duplicate(minhash(story_text(n))) is None

@@ -5,8 +5,13 @@ Band keys are random, so a batch's rows inserted straight into one big index dir
 nearly every page of it at each commit (a 5,000-article crawl wrote ~350 MB to keep a 10
 MB store). A record's bands go to a small table, ``bands_recent``; once it holds
 :data:`MERGE_ROWS` rows they are merged into ``bands`` in key order, in the commit of a
-batch (both tables change together or not at all). A lookup reads the small table, and
-the big one only for the keys its Bloom filter (newsbot.store.bandfilter) may hold.
+batch (both tables change together or not at all).
+
+A lookup reads each table only for the keys its Bloom filter (newsbot.store.bandfilter)
+may hold, and a new story (nearly every one) reads neither. The big table's filter is
+stored with it; the small table's is this connection's, built from the table and kept up
+to date by its own inserts. Both are checked again when SQLite's ``data_version`` says
+another connection has committed since, and after a batch of this one was rolled back.
 """
 
 from __future__ import annotations
@@ -45,19 +50,28 @@ class BandIndex:
         self._merge_rows = merge_rows
         count = self._db.execute("SELECT COUNT(*) FROM bands_recent").fetchone()[0]
         self._recent_rows = int(count)
+        self._recent_filter: bandfilter.BandFilter | None = None  # built at the first lookup
+        self._seen_version: int | None = None  # data_version the filters are right for
 
     def _candidates(self, keys: Sequence[int]) -> list[Any]:
-        """Rows (id, url, signature, written_at) of the records sharing a band key."""
-        recent = list(enumerate(keys))
-        maybe = self._current_filter().may_hold(range(len(keys)), keys)
-        merged = [pair for pair, held in zip(recent, maybe, strict=True) if held]
-        where = [f"SELECT id FROM bands_recent WHERE {_pairs(len(recent))}"]
-        if merged:  # the big table only for keys its filter may hold
-            where.append(f"SELECT id FROM bands WHERE {_pairs(len(merged))}")
+        """Rows (id, url, signature, written_at) of the records sharing a band key: each
+        table is read only for the keys its filter may hold (none, for a new story)."""
+        merged_filter, recent_filter = self._current_filters()
+        bands = range(len(keys))
+        where: list[str] = []
+        values: list[int] = []
+        for table, kept in (("bands_recent", recent_filter), ("bands", merged_filter)):
+            held = kept.may_hold(bands, keys)
+            pairs = [pair for pair, maybe in zip(enumerate(keys), held, strict=True) if maybe]
+            if pairs:
+                where.append(f"SELECT id FROM {table} WHERE {_pairs(len(pairs))}")
+                values.extend(value for pair in pairs for value in pair)
+        if not where:
+            return []
         return self._db.execute(
             "SELECT r.id, r.url, r.signature, r.written_at FROM records r WHERE r.id IN "
             f"({' UNION '.join(where)})",
-            [value for pair in (*recent, *merged) for value in pair],
+            values,
         ).fetchall()
 
     def _add_bands(self, record_id: str, keys: Sequence[int]) -> None:
@@ -67,6 +81,8 @@ class BandIndex:
             "INSERT OR IGNORE INTO bands_recent (band, key, id) VALUES (?, ?, ?)", rows
         )
         self._recent_rows += len(rows)
+        if self._recent_filter is not None:
+            self._recent_filter.add(range(len(keys)), keys)
 
     def _before_commit(self) -> None:
         """Merge the recent bands into ``bands`` once there are enough of them, and add
@@ -81,6 +97,7 @@ class BandIndex:
         )
         self._db.execute("DELETE FROM bands_recent")
         self._recent_rows = 0
+        self._recent_filter = self._new_recent_filter(0)  # if this commit fails: rebuilt
         kept.generation = secrets.randbits(62)  # never the same as another writer's
         if kept.full:
             kept = bandfilter.rebuild(self._db, kept.generation)
@@ -104,6 +121,28 @@ class BandIndex:
         if bandfilter.stored_generation(self._db) != self._filter.generation:
             self._filter = self._open_filter()
         return self._filter
+
+    def _current_filters(self) -> tuple[bandfilter.BandFilter, bandfilter.BandFilter]:
+        """The filters of ``bands`` and of ``bands_recent``, checked again (and the recent
+        one rebuilt from its table) when another connection has committed since the last
+        look, or a batch of this one was rolled back."""
+        version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
+        if version != self._seen_version:
+            self._current_filter()
+            self._recent_filter = None
+            self._seen_version = version
+        if self._recent_filter is None:
+            self._recent_filter = self._new_recent_filter(self._recent_rows)
+            self._recent_filter.add_rows(self._db.execute("SELECT band, key FROM bands_recent"))
+        return self._filter, self._recent_filter
+
+    def _new_recent_filter(self, rows: int) -> bandfilter.BandFilter:
+        """An empty filter sized for ``bands_recent`` up to its merge (and ``rows``)."""
+        return bandfilter.BandFilter(2 * max(self._merge_rows, rows, 1024))
+
+    def _after_rollback(self) -> None:
+        """A batch was rolled back (its merge too, maybe): check both filters again."""
+        self._seen_version = None
 
 
 def _pairs(count: int) -> str:

@@ -62,6 +62,7 @@ class BatchedTransactions:
             except sqlite3.Error:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
+                self._after_rollback()
                 raise
 
     def commit_or_warn(self, which: str) -> None:
@@ -77,6 +78,9 @@ class BatchedTransactions:
 
     def _before_commit(self) -> None:
         """What a store does in a batch just before it is committed (nothing here)."""
+
+    def _after_rollback(self) -> None:
+        """What a store does when a batch could not be committed (nothing here)."""
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
