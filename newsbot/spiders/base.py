@@ -103,6 +103,18 @@ class FeedSpider(scrapy.Spider):
         self.feed = feed
         hosts = {urlsplit(url).hostname for url in iter_feed_urls(self.feed)}
         self.allowed_domains = sorted(host for host in hosts if host and "{" not in host)
+        self._methods: dict[Any, Any] = {}  # see one_method
+
+    def one_method(self, method: Any) -> Any:
+        """This spider's one bound-method object for ``method`` (any other callable as
+        it is). Every request carries the same object: Scrapy remembers what it learnt of
+        a callback (whether its source returns a value, which it parses to find out) by
+        the object, weakly, so a bound method made per request had it parsed again and
+        again."""
+        function = getattr(method, "__func__", None)
+        if function is None or getattr(method, "__self__", None) is not self:
+            return method
+        return self._methods.setdefault(function, method)
 
     def first_list_request(self) -> scrapy.Request:
         """The request for the feed's first list page (each flow says which)."""
@@ -179,8 +191,8 @@ class FeedSpider(scrapy.Spider):
             meta.update(render_meta(options, self.mirror, wait_for, self.feed.name))
         return scrapy.Request(
             url,
-            callback=callback,
-            errback=self.on_error,
+            callback=self.one_method(callback),
+            errback=self.one_method(self.on_error),
             headers=self.feed.headers or None,
             cb_kwargs=cb_kwargs,
             meta=meta,
