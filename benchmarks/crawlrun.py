@@ -41,6 +41,14 @@ class Server:
         with urlopen(f"{self.url}/_mirror/requests", timeout=30) as response:
             return len(json.load(response))
 
+    def request_times(self) -> list[float]:
+        """When each request answered so far came (``time.monotonic()``; the mirror logs
+        it, a static server does not: [])."""
+        if self.name != "mirror":
+            return []
+        with urlopen(f"{self.url}/_mirror/times", timeout=30) as response:
+            return [float(moment) for moment in json.load(response)]
+
     def stop(self) -> None:
         """Stop the server we started, by its PID."""
         stop(self.process)
@@ -78,10 +86,19 @@ class Run:
     disk_mb: float
     kept: int
     requests: int | None
+    #: Seconds from the crawl's first request to its last (the mirror's log; None through
+    #: a static server): the crawl without its process's start-up and shutdown.
+    span: float | None = None
 
     def cpu_ms(self, pages: int) -> float:
         """CPU milliseconds per page."""
         return 1000 * self.cpu / pages
+
+    def steady_rate(self) -> float | None:
+        """Requests a second between the crawl's first request and its last."""
+        if not self.span or not self.requests:
+            return None
+        return (self.requests - 1) / self.span
 
 
 def command_for(crawler: str, server: Server, work: Path, feeds: Path) -> list[str]:
@@ -138,11 +155,13 @@ def crawl(
         tail = (work / "_stderr.txt").read_text(errors="replace")[-2000:]
         raise SystemExit(f"{crawler} crawl failed ({process.returncode}): {tail}")
     after = server.requests()
+    times = server.request_times()[before or 0 : after]
     io = json.loads(io_file.read_text())
     return Run(
         crawler, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
         io["wchar"] / 1e6, io["write_bytes"] / 1e6, kept_records(crawler, work),
         None if before is None or after is None else after - before,
+        times[-1] - times[0] if len(times) > 1 else None,
     )  # fmt: skip
 
 

@@ -7,7 +7,8 @@ through newsbot's mirror and through a neutral static server (Python's threading
 ``http.server``). Then (c) runs again over the unchanged site, ``RERUNS`` times (the
 incremental re-run: a second or so of start-up, so one sample is mostly the machine's
 noise). Each figure is the min and median over the rounds; CPU is the child's own
-(``wait4``).
+(``wait4``). "steady" pages/s counts from a crawl's first request to its last (the
+mirror's log, so only through the mirror): without the process's start-up.
 
     .venv/bin/python benchmarks/throughput.py --articles 5000 --rounds 3
     .venv/bin/python benchmarks/throughput.py --scaling 1000 5000 20000
@@ -69,20 +70,27 @@ def report(
     """Print one server's table (min / median over rounds); return its summary rows."""
     print(f"\n{articles} articles ({pages} pages) through the {name} server, "
           f"{len(runs['bare'])} round(s); min / median")  # fmt: skip
-    print(f"{'crawler':8} {'pages/s':>15} {'CPU ms/page':>13} {'peak RSS MB':>12} "
-          f"{'written MB':>11} {'kept':>6}")  # fmt: skip
+    print(f"{'crawler':8} {'pages/s':>15} {'steady':>15} {'CPU ms/page':>13} "
+          f"{'peak RSS MB':>12} {'written MB':>11} {'kept':>6}")  # fmt: skip
     rates = {c: [pages / r.wall for r in rs] for c, rs in runs.items()}
+    steady = {c: [r.steady_rate() or 0.0 for r in rs] for c, rs in runs.items()}
     cpus = {c: [r.cpu_ms(pages) for r in rs] for c, rs in runs.items()}
     for crawler, done in runs.items():
         written = statistics.median(r.written_mb for r in done)
         rss = max(r.rss_mb for r in done)
-        print(f"{crawler:8} {spread(rates[crawler]):>15} {spread(cpus[crawler], 2):>13} "
-              f"{rss:12.0f} {written:11.1f} {done[-1].kept:6d}")  # fmt: skip
+        timed = spread(steady[crawler]) if any(steady[crawler]) else "-"  # mirror only
+        print(f"{crawler:8} {spread(rates[crawler]):>15} {timed:>15} "
+              f"{spread(cpus[crawler], 2):>13} {rss:12.0f} {written:11.1f} "
+              f"{done[-1].kept:6d}")  # fmt: skip
     rows = []
     for crawler, label in (("scrapy", "b/a"), ("newsbot", "c/a")):
         speed = statistics.median(rates[crawler]) / statistics.median(rates["bare"])
         cpu = statistics.median(cpus["bare"]) / statistics.median(cpus[crawler])
-        print(f"ratio {label}: pages/s {speed:.2f}, CPU per page (a/{label[0]}) {cpu:.2f}")
+        bare_steady = statistics.median(steady["bare"])
+        steady_speed = statistics.median(steady[crawler]) / bare_steady if bare_steady else 0
+        also = f" (steady {steady_speed:.2f})" if steady_speed else ""
+        print(f"ratio {label}: pages/s {speed:.2f}{also}, CPU per page (a/{label[0]}) "
+              f"{cpu:.2f}")  # fmt: skip
         rows.append((f"{name} {articles}: {label} pages/s, CPU", f"{speed:.2f}, {cpu:.2f}"))
     bare, ours = statistics.median(rates["bare"]), statistics.median(rates["newsbot"])
     rows.append((f"{name} {articles}: bare / newsbot pages/s", f"{bare:.0f} / {ours:.0f}"))
@@ -109,11 +117,14 @@ def report_rerun(first: list[Run], reruns: list[Run], kept: float) -> list[tuple
 
 
 def scaling(sizes: list[int]) -> list[tuple[str, str]]:
-    """Pages/s and peak RSS of bare and newsbot at each size (one run each, mirror)."""
+    """Pages/s and peak RSS of bare and newsbot at each size (one run each, mirror).
+    "steady" is requests a second from the crawl's first request to its last (the
+    mirror's log): the process's start-up and shutdown left out, which weigh most on
+    the smallest site."""
     feeds = CACHE / "feeds.yaml"
     feeds.write_text(FEED, encoding="utf-8")
     print(f"\nscaling (mirror server, one run each)\n{'articles':>8} {'crawler':8} "
-          f"{'pages/s':>8} {'CPU ms/page':>12} {'peak RSS MB':>12}")  # fmt: skip
+          f"{'pages/s':>8} {'steady':>8} {'CPU ms/page':>12} {'peak RSS MB':>12}")  # fmt: skip
     rows = []
     for articles in sizes:
         root, pages = write_site(articles), articles + list_pages(articles)
@@ -123,10 +134,11 @@ def scaling(sizes: list[int]) -> list[tuple[str, str]]:
                 work = CACHE / "work" / f"scale-{crawler}"
                 shutil.rmtree(work, ignore_errors=True)
                 run = crawl(crawler, server, work, feeds)
-                print(f"{articles:8d} {crawler:8} {pages / run.wall:8.1f} "
+                steady = run.steady_rate() or 0.0
+                print(f"{articles:8d} {crawler:8} {pages / run.wall:8.1f} {steady:8.1f} "
                       f"{run.cpu_ms(pages):12.2f} {run.rss_mb:12.0f}")  # fmt: skip
-                rows.append((f"scaling {articles} {crawler}: pages/s, peak RSS MB",
-                             f"{pages / run.wall:.0f}, {run.rss_mb:.0f}"))  # fmt: skip
+                label = f"scaling {articles} {crawler}: pages/s (steady), peak RSS MB"
+                rows.append((label, f"{pages / run.wall:.0f} ({steady:.0f}), {run.rss_mb:.0f}"))
         finally:
             server.stop()
     return rows

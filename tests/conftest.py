@@ -52,6 +52,11 @@ class Mirror:
         in the same order."""
         return self._request_log("connections")
 
+    def request_times(self) -> list[float]:
+        """When each request the mirror has answered came (``time.monotonic()``, one clock
+        for every process of the machine), in the same order."""
+        return [float(moment) for moment in self._request_log("times")]
+
     def _request_log(self, column: str) -> list[str]:
         from urllib.request import urlopen
 

@@ -114,6 +114,22 @@ def test_faults_truncate_hang_or_fail_a_path_of_a_host(tiny_mirror: Mirror, tmp_
     assert fetch(f"{base}/x?a=2")[0] == 404  # rules match the path as requested, query too
 
 
+def test_server_logs_when_each_request_came(tiny_mirror: Mirror) -> None:
+    # The benchmarks time a crawl from its first request to its last (start-up apart).
+    import itertools
+    import time
+
+    started = time.monotonic()  # CLOCK_MONOTONIC: one clock for every process
+    for _ in range(3):
+        assert fetch(f"{tiny_mirror.url}/bank.example.cn/news/")[0] == 200
+        time.sleep(0.05)
+    finished = time.monotonic()
+    times = tiny_mirror.request_times()
+    assert len(times) == len(tiny_mirror.requests()) == 3
+    assert started <= times[0] and times[-1] <= finished
+    assert all(later - earlier >= 0.05 for earlier, later in itertools.pairwise(times))
+
+
 def test_server_survives_concurrent_clients(tiny_mirror: Mirror) -> None:
     from concurrent.futures import ThreadPoolExecutor
 

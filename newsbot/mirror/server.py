@@ -58,6 +58,9 @@ class MirrorRequestHandler(BaseHTTPRequestHandler):
         if self.path == "/_mirror/connections":
             self._send(HTTPStatus.OK, "application/json", self.server.connections_json(), True)
             return
+        if self.path == "/_mirror/times":
+            self._send(HTTPStatus.OK, "application/json", self.server.times_json(), True)
+            return
         self.server.record(
             f"{self.command} {self.path}", self.headers.get("User-Agent", ""), self.client_address
         )
@@ -157,8 +160,8 @@ class MirrorServer(ThreadingHTTPServer):
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise FileNotFoundError(f"mirror directory does not exist: {self.root}")
-        #: Each request answered: its request line, User-Agent and client ("host:port").
-        self._log: list[tuple[str, str, str]] = []
+        #: Each request answered: its request line, User-Agent, client ("host:port"), time.
+        self._log: list[tuple[str, str, str, float]] = []
         self._log_lock = threading.Lock()
         #: Rule files read, by path: (modification time, contents); re-read when changed.
         self._rules: dict[Path, tuple[int, Any]] = {}
@@ -228,26 +231,32 @@ class MirrorServer(ThreadingHTTPServer):
         return f"http://{name}:{port}"
 
     def record(self, line: str, user_agent: str, client: tuple[str, int]) -> None:
-        """Log a request line, the User-Agent it came with and the client address (the
-        connection) it came on."""
+        """Log a request line, the User-Agent it came with, the client address (the
+        connection) it came on, and when it came."""
         with self._log_lock:
-            self._log.append((line, user_agent, f"{client[0]}:{client[1]}"))
+            self._log.append((line, user_agent, f"{client[0]}:{client[1]}", time.monotonic()))
 
     def request_log_json(self) -> bytes:
         """The request lines answered so far, in order."""
-        with self._log_lock:
-            return json.dumps([line for line, _, _ in self._log]).encode()
+        return self._column_json(0)
 
     def user_agents_json(self) -> bytes:
         """The User-Agent of each logged request, in the order of the request log."""
-        with self._log_lock:
-            return json.dumps([agent for _, agent, _ in self._log]).encode()
+        return self._column_json(1)
 
     def connections_json(self) -> bytes:
         """The connection (client "host:port") of each logged request, in the order of the
         request log: as many distinct ones as the connections the clients opened."""
+        return self._column_json(2)
+
+    def times_json(self) -> bytes:
+        """When each logged request came (``time.monotonic()``: CLOCK_MONOTONIC, one clock
+        for every process of the machine), in the order of the request log."""
+        return self._column_json(3)
+
+    def _column_json(self, column: int) -> bytes:
         with self._log_lock:
-            return json.dumps([client for _, _, client in self._log]).encode()
+            return json.dumps([entry[column] for entry in self._log]).encode()
 
 
 def start_mirror_thread(root: str | Path, port: int = 0) -> MirrorServer:
