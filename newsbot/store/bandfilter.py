@@ -54,21 +54,17 @@ class BandFilter:
         self.rows = rows
         self.generation: int | None = None  # None: not stored
 
-    def _positions(self, bands: Sequence[int], keys: Sequence[int]) -> np.ndarray:
-        """Bit positions of each row, one row of HASHES per key (double hashing)."""
-        mixed = np.asarray(keys, dtype=np.uint64) ^ (np.asarray(bands, dtype=np.uint64) * _MIX)
-        first, step = mixed & _LOW, (mixed >> np.uint64(32)) | np.uint64(1)
-        positions: np.ndarray = (first[:, None] + _STEPS[None, :] * step[:, None]) % self.size
-        return positions
-
     def add(self, bands: Sequence[int], keys: Sequence[int]) -> None:
         """Hold these rows."""
-        if not len(keys):
-            return
-        positions = self._positions(bands, keys).ravel()
+        if len(keys):
+            self.add_hashed(row_hashes(bands, keys))
+
+    def add_hashed(self, hashes: np.ndarray) -> None:
+        """Hold the rows of these :func:`row_hashes`."""
+        positions = (hashes % self.size).ravel()
         masks = np.left_shift(np.uint8(1), (positions & np.uint64(7)).astype(np.uint8))
         np.bitwise_or.at(self.bits, positions >> np.uint64(3), masks)
-        self.rows += len(keys)
+        self.rows += len(hashes)
 
     def add_rows(self, rows: sqlite3.Cursor) -> None:
         """Hold every ``(band, key)`` row of a query, read a few thousand at a time (a
@@ -79,7 +75,11 @@ class BandFilter:
 
     def may_hold(self, bands: Sequence[int], keys: Sequence[int]) -> list[bool]:
         """For each row: False if it is certainly not held, True if it may be."""
-        positions = self._positions(bands, keys)
+        return self.may_hold_hashed(row_hashes(bands, keys))
+
+    def may_hold_hashed(self, hashes: np.ndarray) -> list[bool]:
+        """:meth:`may_hold` of the rows of these :func:`row_hashes`."""
+        positions = hashes % self.size
         held = (self.bits[positions >> np.uint64(3)] >> (positions & np.uint64(7))) & 1
         return [bool(row) for row in held.all(axis=1)]
 
@@ -87,6 +87,16 @@ class BandFilter:
     def full(self) -> bool:
         """Whether it holds more rows than it was sized for (false "maybe"s then grow)."""
         return self.rows > self.capacity
+
+
+def row_hashes(bands: Sequence[int], keys: Sequence[int]) -> np.ndarray:
+    """HASHES hashes of each row (double hashing), the same for every filter: a filter
+    takes them modulo its size. A lookup computes them once for both of a store's
+    filters, and the record it adds next."""
+    mixed = np.asarray(keys, dtype=np.uint64) ^ (np.asarray(bands, dtype=np.uint64) * _MIX)
+    first, step = mixed & _LOW, (mixed >> np.uint64(32)) | np.uint64(1)
+    hashes: np.ndarray = first[:, None] + _STEPS[None, :] * step[:, None]
+    return hashes
 
 
 def stored_generation(db: sqlite3.Connection) -> int | None:

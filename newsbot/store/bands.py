@@ -19,7 +19,10 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
+
+import numpy as np
 
 from newsbot.store import bandfilter
 
@@ -57,11 +60,11 @@ class BandIndex:
         """Rows (id, url, signature, written_at) of the records sharing a band key: each
         table is read only for the keys its filter may hold (none, for a new story)."""
         merged_filter, recent_filter = self._current_filters()
-        bands = range(len(keys))
+        hashes = _signature_hashes(tuple(keys))
         where: list[str] = []
         values: list[int] = []
         for table, kept in (("bands_recent", recent_filter), ("bands", merged_filter)):
-            held = kept.may_hold(bands, keys)
+            held = kept.may_hold_hashed(hashes)
             pairs = [pair for pair, maybe in zip(enumerate(keys), held, strict=True) if maybe]
             if pairs:
                 where.append(f"SELECT id FROM {table} WHERE {_pairs(len(pairs))}")
@@ -82,7 +85,7 @@ class BandIndex:
         )
         self._recent_rows += len(rows)
         if self._recent_filter is not None:
-            self._recent_filter.add(range(len(keys)), keys)
+            self._recent_filter.add_hashed(_signature_hashes(tuple(keys)))
 
     def _before_commit(self) -> None:
         """Merge the recent bands into ``bands`` once there are enough of them, and add
@@ -143,6 +146,15 @@ class BandIndex:
     def _after_rollback(self) -> None:
         """A batch was rolled back (its merge too, maybe): check both filters again."""
         self._seen_version = None
+
+
+@lru_cache(maxsize=16)
+def _signature_hashes(keys: tuple[int, ...]) -> np.ndarray:
+    """The filters' row hashes of one signature's band keys (band = position): a lookup
+    and the record added after it ask for the same ones."""
+    hashes = bandfilter.row_hashes(range(len(keys)), keys)
+    hashes.flags.writeable = False  # shared by the callers of this cache
+    return hashes
 
 
 def _pairs(count: int) -> str:
