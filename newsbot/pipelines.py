@@ -115,9 +115,11 @@ class CleanPipeline(_FeedPipeline):
 
     def process_item(self, item: Any) -> Any:
         article, feed = ItemAdapter(item), self.feed
-        for name, value in article.items():  # a JSON API's escaped controls, or a field's
-            if isinstance(value, str) and CONTROLS.search(value):
-                article[name] = drop_controls(value)
+        texts = {name: value for name, value in article.items() if isinstance(value, str)}
+        if CONTROLS.search("".join(texts.values())):  # one scan; a field at a time if found
+            for name, value in texts.items():  # a JSON API's escaped controls, or a field's
+                if CONTROLS.search(value):
+                    article[name] = drop_controls(value)
         article["title"] = " ".join(article["title"].split())
         article["content"], lines, bylines = clean_content(
             article["content"],

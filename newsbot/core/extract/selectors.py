@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urljoin
 
+from lxml import etree
 from lxml import html as lxml_html
 from parsel import Selector, SelectorList
 
 from newsbot.core.markup import serialize_children
 
 _SPACES = re.compile(r"\s+")
+#: XPath's string value of a node (all its text), compiled once, not once per node.
+_STRING_VALUE = etree.XPath("string(.)", smart_strings=False)
 
 
 def is_xpath(selector: str) -> bool:
@@ -94,7 +97,7 @@ def select(selector: Selector | SelectorList[Selector], query: str) -> SelectorL
 def node_text(node: Selector) -> str:
     """Whitespace-normalized text of a matched node (element or string)."""
     root = node.root
-    raw = root if isinstance(root, str) else "".join(node.xpath("string(.)").getall())
+    raw = root if isinstance(root, str) else str(_STRING_VALUE(root))
     return _SPACES.sub(" ", raw.replace("\u3000", " ")).strip()
 
 
@@ -125,7 +128,9 @@ def select_body(page: Selector, rule: FieldRuleLike, remove: Iterable[str] = ())
     for node in select(page, rule.selector):
         if isinstance(node.root, str):
             continue
-        element = copy.deepcopy(node.root)
+        if not remove:
+            return inner_html(node.root)
+        element = copy.deepcopy(node.root)  # the page itself stays whole
         wrapper = Selector(root=element, type="html")
         for query in remove:
             for unwanted in select(wrapper, query):
