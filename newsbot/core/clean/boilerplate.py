@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from lxml import html as lxml_html
 
-from newsbot.core.clean.fragment import INLINE_SPACE, parse_fragment, serialize_fragment
+from newsbot.core.clean.fragment import collapse_space, parse_fragment, serialize_fragment
 
 #: Whole-element texts that are page chrome, never article text (anchored regexes).
 DEFAULT_BOILERPLATE = (
@@ -75,7 +75,7 @@ def _anchored(patterns: Iterable[str]) -> re.Pattern[str]:
 
 
 def _normalized(text: str) -> str:
-    return INLINE_SPACE.sub(" ", text).strip()
+    return collapse_space(text).strip()
 
 
 def _in_tree(node: lxml_html.HtmlElement, root: lxml_html.HtmlElement) -> bool:

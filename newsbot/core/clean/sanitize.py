@@ -173,16 +173,30 @@ def _tidy(root: lxml_html.HtmlElement, base_url: str | None) -> None:
         _tidy_urls(node, base_url)
     for node in root.iter("p", "div", "li", "td", "br"):
         _strip_indent(node)
-        if node.tag == "br" and node.tail and _INDENT.match(node.tail):
-            node.tail = _INDENT.sub("", node.tail)
+        if node.tag == "br" and node.tail:
+            tail = _without_indent(node.tail)
+            if tail is not None:
+                node.tail = tail
 
 
 def _strip_indent(element: lxml_html.HtmlElement) -> None:
     """Drop the full-width-space paragraph indent East Money and bank pages use."""
-    if element.text and _INDENT.match(element.text):
-        element.text = _INDENT.sub("", element.text)
-    elif not (element.text or "").strip() and len(element) and element[0].tag in ("span", "font"):
+    text = element.text
+    stripped = _without_indent(text) if text else None
+    if stripped is not None:
+        element.text = stripped
+    elif not (text or "").strip() and len(element) and element[0].tag in ("span", "font"):
         _strip_indent(element[0])
+
+
+def _without_indent(text: str) -> str | None:
+    """The text without its leading indent (``_INDENT``: ASCII space, then full-width
+    spaces), or None if it has none; by ``str`` methods, several times faster than the
+    regex on a paragraph's text."""
+    after_space = text.lstrip(" \t\r\n")
+    if not after_space.startswith("\u3000"):
+        return None
+    return after_space.lstrip("\u3000")
 
 
 def _tidy_urls(node: lxml_html.HtmlElement, base_url: str | None) -> None:

@@ -9,7 +9,12 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newsbot.core.clean.boilerplate import strip_boilerplate_in_place
-from newsbot.core.clean.fragment import LINE_SPACE, parse_fragment, serialize_fragment
+from newsbot.core.clean.fragment import (
+    LINE_SPACE_CHARS,
+    collapse_space,
+    parse_fragment,
+    serialize_fragment,
+)
 from newsbot.core.clean.sanitize import DROPPED_TAGS
 
 BLOCK_TAGS = frozenset(
@@ -84,7 +89,9 @@ def tree_to_lines(root: etree._Element) -> list[str]:
     chunks: list[str] = []
     _collect_text(root, chunks)
     text = "".join(chunks)
-    text = LINE_SPACE.sub(" ", _TAG_OPEN.sub("＜", text))  # one pass, not one per line
+    if "<" in text:
+        text = _TAG_OPEN.sub("＜", text)
+    text = collapse_space(text, LINE_SPACE_CHARS)  # one pass, not one per line
     lines = (line.strip() for line in text.split("\n"))
     return [line for line in lines if line]
 
