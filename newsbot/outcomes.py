@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
+#: Not looked up yet (ArticleOutcomes._offsite).
+_UNKNOWN = object()
 
 
 def _feed(crawler: Crawler) -> str:
@@ -89,9 +91,11 @@ class ArticleOutcomes:
         #: Distributed mode: another worker may take a request this one scheduled, so an
         #: article is this worker's to settle once it takes it (reaches its downloader).
         self.shared = CrawlState.of(crawler).settings.distributed
+        self._offsite: object = _UNKNOWN  # Scrapy's OffsiteMiddleware, or None if it is off
+        if self.shared:  # else every request would call a handler that does nothing
+            crawler.signals.connect(self.request_taken, signal=signals.request_reached_downloader)
         for handler, signal in (
             (self.request_scheduled, signals.request_scheduled),
-            (self.request_taken, signals.request_reached_downloader),
             (self.request_dropped, signals.request_dropped),
             (self.item_scraped, signals.item_scraped),
             (self.item_dropped, signals.item_dropped),
@@ -123,14 +127,18 @@ class ArticleOutcomes:
     def request_taken(self, request: Request, spider: Spider) -> None:
         """Distributed mode: note an article request this worker took from the queue."""
         link = request.meta.get(ARTICLE_META)
-        if link and self.shared:
+        if link:
             self.requested.setdefault(str(link))
 
     def _filtered_offsite(self, request: Request, spider: Spider) -> bool:
         if request.dont_filter or request.meta.get("allow_offsite"):
             return False  # OffsiteMiddleware lets these through
-        middleware = self.crawler.get_downloader_middleware(OffsiteMiddleware)
-        return middleware is not None and not middleware.should_follow(request, spider)
+        if self._offsite is _UNKNOWN:  # looked up once the engine (and its downloader) runs
+            self._offsite = self.crawler.get_downloader_middleware(OffsiteMiddleware)
+        middleware = self._offsite
+        return isinstance(middleware, OffsiteMiddleware) and not middleware.should_follow(
+            request, spider
+        )
 
     def request_dropped(self, request: Request, spider: Spider) -> None:
         """The dupefilter dropped a request: a redirect back to a page of its own chain is
