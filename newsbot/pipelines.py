@@ -23,7 +23,7 @@ from newsbot.core.labels import render_label
 from newsbot.crawlstate import CrawlState
 from newsbot.items import RECORD_FIELDS
 from newsbot.store import store_errors
-from newsbot.store.adoption import adopt_lines
+from newsbot.store.adoption import adopt_lines, check_own_lines
 from newsbot.store.jsonl import JsonlWriter
 
 if TYPE_CHECKING:
@@ -198,6 +198,7 @@ class ArchivePipeline(_FeedPipeline):
         self.writer = JsonlWriter(self.state.settings.output, self.state.settings.fsync)
         self.day = datetime.now(SHANGHAI).strftime("%Y-%m-%d")
         self.archive = self.state.settings.persistent
+        self._batches_lost_at_start = 0  # the store's count when this run began writing
 
     def open_spider(self) -> None:
         """Adopt lines a killed run wrote but did not get to record as seen."""
@@ -213,6 +214,7 @@ class ArchivePipeline(_FeedPipeline):
         if feed is None or self.state.settings.dry_run:
             return  # a dry run changes nothing
         self._adopt(feed, "an interrupted run")
+        self._batches_lost_at_start = self.state.store.batches_lost()
 
     def _adopt(self, feed: HtmlFeed | JsonFeed, writer: str) -> None:
         """Adopt the unchecked lines of today's file and of the feed's last one (lines
@@ -223,7 +225,14 @@ class ArchivePipeline(_FeedPipeline):
         if last:
             paths.add(Path(last))
         existing = [path for path in paths if path.exists()]
-        adopted = sum(adopt_lines(store, path, feed.host_aliases) for path in existing)
+        # This run's lines are all recorded unless a batch of them was lost since it began.
+        intact = store.batches_lost() == self._batches_lost_at_start
+        unchecked = [
+            path
+            for path in existing
+            if not (intact and check_own_lines(store, path, self.writer.written_run(path)))
+        ]
+        adopted = sum(adopt_lines(store, path, feed.host_aliases) for path in unchecked)
         if adopted:
             logger.info("feed %r: adopted %d record(s) written by %s", feed.name, adopted, writer)
 

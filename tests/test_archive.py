@@ -18,8 +18,10 @@ from typing import Any
 import pytest
 import pytest_twisted
 
-from newsbot.store import SqliteStateStore
-from newsbot.store.adoption import adopt_lines
+from newsbot.core.dedup import minhash
+from newsbot.store import SqliteStateStore, adoption
+from newsbot.store.adoption import adopt_lines, check_own_lines
+from newsbot.store.jsonl import JsonlWriter
 from tests.conftest import (
     BIN,
     ROOT,
@@ -229,6 +231,77 @@ def test_adoption_reads_what_was_added_since_and_a_replaced_file_again(tmp_path:
     archive.write_text(_line(10), encoding="utf-8")
     assert adopt_lines(store, archive, {}) == 0
     assert store.count() == 7
+
+
+def _record(store: SqliteStateStore, writer: JsonlWriter, path: Path, number: int) -> None:
+    """Write and record one line as the archive pipeline does (the line first)."""
+    record = json.loads(_line(number))
+    with store.transaction():
+        writer.write(record, path)
+        url = record["url"]
+        store.add(record["id"], url, "f", url, str(path), minhash(record["text"]), None)
+
+
+def test_a_runs_own_lines_are_checked_without_reading_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At its close a run re-read its own lines (a JSON decode and a canonical URL each,
+    # ~2 % of a crawl's main thread) to note the file as checked. Its writer knows them:
+    # one run of lines straight after the checked part, ending the file.
+    store, archive = SqliteStateStore(tmp_path / "s.sqlite3"), tmp_path / "f.jsonl"
+    archive.write_text(_line(0), encoding="utf-8")  # a killed run's line, adopted at start
+    assert adopt_lines(store, archive, {}) == 1
+    writer = JsonlWriter(str(tmp_path / "{feed}.jsonl"))
+    for number in range(1, 4):
+        _record(store, writer, archive, number)
+    writer.close()
+    monkeypatch.setattr(adoption, "json", None)  # reading a line would fail
+    assert check_own_lines(store, archive, writer.written_run(archive))
+    size = archive.stat().st_size
+    assert store.adopted_through(str(archive)) == (size, archive.read_bytes()[-256:])
+
+
+def test_a_line_of_another_process_among_a_runs_lines_is_still_adopted(tmp_path: Path) -> None:
+    store, archive = SqliteStateStore(tmp_path / "s.sqlite3"), tmp_path / "f.jsonl"
+    writer = JsonlWriter(str(tmp_path / "{feed}.jsonl"))
+    _record(store, writer, archive, 1)
+    with archive.open("a", encoding="utf-8") as other:  # another process, killed after
+        other.write(_line(50))
+    _record(store, writer, archive, 2)
+    assert writer.written_run(archive) is None  # not one run: read, as before
+    with archive.open("a", encoding="utf-8") as other:
+        other.write(_line(51))
+    assert adopt_lines(store, archive, {}) == 2
+    ends_after = JsonlWriter(str(tmp_path / "{feed}.jsonl"))  # one run, but not the end
+    later = tmp_path / "g.jsonl"
+    _record(store, ends_after, later, 3)
+    with later.open("a", encoding="utf-8") as other:
+        other.write(_line(52))
+    assert not check_own_lines(store, later, ends_after.written_run(later))
+    assert adopt_lines(store, later, {}) == 1
+    assert store.count() == 6
+
+
+def test_a_batch_that_could_not_be_committed_is_counted_and_its_lines_adopted(
+    tmp_path: Path,
+) -> None:
+    # The archive pipeline trusts its writer's run of lines only while no batch of the
+    # store was lost (a timer's commit that failed leaves the crawl going, with lines on
+    # disk whose records are gone): else it reads them, as here.
+    path = tmp_path / "s.sqlite3"
+    store = SqliteStateStore(path, batch_items=100, batch_seconds=60, merge_rows=3 * 32)
+    archive, writer = tmp_path / "f.jsonl", JsonlWriter(str(tmp_path / "{feed}.jsonl"))
+    for number in range(4):  # the first is committed at once (a new file), the rest wait
+        _record(store, writer, archive, number)
+    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+    store._db.execute(f"PRAGMA max_page_count = {pages}")  # the merge cannot grow the file
+    with pytest.raises(sqlite3.DatabaseError, match="full"):
+        store.commit()
+    store._db.execute(f"PRAGMA max_page_count = {1 << 30}")
+    assert store.batches_lost() == 1 and store.count() == 1
+    assert writer.written_run(archive) is not None  # the writer cannot know
+    assert adopt_lines(store, archive, {}) == 3
+    assert store.count() == 4
 
 
 def test_a_run_without_state_leaves_the_archive_alone(tmp_path: Path) -> None:

@@ -5,11 +5,14 @@ archive file hold only recorded lines (:meth:`StateStore.adopted_through`), with
 bytes they end with, so a file replaced since (restored, edited, rewritten) is read
 again from its start. A run checks its own lines when it closes, so the next run reads
 only what was written after that: lines of a run killed since, or of another process.
+When they follow the checked part straight and end the file (its writer knows), nothing
+else can be among them, and they are noted as checked without being read.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import BinaryIO
@@ -44,6 +47,25 @@ def adopt_lines(store: StateStore, path: Path, host_aliases: Mapping[str, str]) 
         size = lines.tell()
         store.set_adopted_through(output, size, _ending(lines, size))
     return adopted
+
+
+def check_own_lines(store: StateStore, path: Path, run: tuple[int, int] | None) -> bool:
+    """Note ``path`` as checked through a run's own lines without reading them, when they
+    (``run``: where they begin and end, every one recorded) start where the checked part
+    ends and end the file; False, and nothing noted, if not (:func:`adopt_lines` then reads
+    what is unchecked)."""
+    if run is None:
+        return False
+    output = str(path)
+    with path.open("rb") as lines, store.transaction():
+        size, ending = store.adopted_through(output)
+        first, end = run
+        if first != size or os.fstat(lines.fileno()).st_size != end:
+            return False  # another process wrote before them, or after
+        if _unchecked_start(lines, size, ending) != size:
+            return False  # the checked part is not what it was: the file was replaced
+        store.set_adopted_through(output, end, _ending(lines, end))
+    return True
 
 
 def _unchecked_start(lines: BinaryIO, size: int, ending: bytes) -> int:

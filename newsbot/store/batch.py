@@ -44,6 +44,7 @@ class BatchedTransactions:
         self._urgent = False  # something in this transaction must be committed at once
         self._depth = 0  # transactions open (nested ones are savepoints too)
         self._timer: threading.Timer | None = None
+        self._batches_lost = 0
         atexit.register(_commit_at_exit, weakref.ref(self))
 
     def commit(self) -> None:
@@ -62,8 +63,13 @@ class BatchedTransactions:
             except sqlite3.Error:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
+                self._batches_lost += 1
                 self._after_rollback()
                 raise
+
+    def batches_lost(self) -> int:
+        """How many batches could not be committed (rolled back) since the store opened."""
+        return self._batches_lost
 
     def commit_or_warn(self, which: str) -> None:
         """:meth:`commit`, a failure logged as a warning: the batch's records' lines are

@@ -39,6 +39,9 @@ class JsonlWriter:
         self.pattern = pattern
         self.fsync = fsync
         self._files: dict[Path, BinaryIO] = {}
+        #: Per file, where this writer's lines begin and end while they follow one
+        #: another (None once anything else came between them, or a line was cut).
+        self._runs: dict[Path, tuple[int, int] | None] = {}
 
     def path_for(self, feed: str, day: str) -> Path:
         """The file a feed's records of a crawl day (``YYYY-MM-DD``) go to."""
@@ -64,10 +67,24 @@ class JsonlWriter:
         except OSError as exc:
             self.cut(path, start)
             raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+        self._extend_run(path, start, start + len(data))
         return start
+
+    def _extend_run(self, path: Path, start: int, end: int) -> None:
+        if path not in self._runs:
+            self._runs[path] = (start, end)
+            return
+        run = self._runs[path]
+        self._runs[path] = (run[0], end) if run is not None and run[1] == start else None
+
+    def written_run(self, path: Path) -> tuple[int, int] | None:
+        """Where this writer's lines in ``path`` begin and end, if they follow one another
+        with nothing else between them; None if it wrote none there, or not as one run."""
+        return self._runs.get(path)
 
     def cut(self, path: Path, size: int) -> None:
         """Cut ``path`` back to ``size`` bytes (a line whose record could not be stored)."""
+        self._runs[path] = None  # its lines are no longer known to be one run
         handle = self._files.get(path)
         if handle is not None:
             os.ftruncate(handle.fileno(), size)

@@ -83,5 +83,9 @@ class StateStore(Protocol):
     def count(self, feed: str | None = None) -> int:
         """Number of records written (for one feed, or all)."""
 
+    def batches_lost(self) -> int:
+        """How many batches of recorded items could not be committed since the store was
+        opened (their lines are on disk, their records not: the next run adopts them)."""
+
     def close(self) -> None:
         """Release the backend."""
