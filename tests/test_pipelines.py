@@ -401,3 +401,32 @@ async def test_gbk_pages_decode(mirror: Mirror, tmp_path: Path, feed: str) -> No
     records = (await crawl_in_process(mirror, feed, tmp_path)).items
     assert "——" in by_title(records, "众志成城")["title"]
     assert "·" in by_title(records, "农行南平分行")["title"]
+
+
+def test_an_article_is_adapted_as_itemadapter_adapts_any_dataclass() -> None:
+    # ArticleAdapter only skips itemadapter's search and field listing (~7 -> 1 us an
+    # ItemAdapter, five and more a page): what it answers must not differ.
+    from dataclasses import dataclass
+
+    from itemadapter import ItemAdapter
+    from itemadapter.adapter import DataclassAdapter
+
+    from newsbot.items import Article, ArticleAdapter
+
+    article = Article(title="标题", url="https://x.cn/a.html", fallbacks=["date"])
+    fast, plain = ItemAdapter(article), DataclassAdapter(Article(**vars(article)))
+    assert isinstance(fast.adapter, ArticleAdapter)
+    assert fast.asdict() == dict(plain) and list(fast.field_names()) == list(plain.field_names())
+    assert fast.get_field_meta("fallbacks") == plain.get_field_meta("fallbacks")
+    fast["text"] = "正文"
+    assert article.text == "正文" and ItemAdapter.is_item(article)
+    with pytest.raises(KeyError):
+        fast["nonsense"] = 1
+
+    @dataclass
+    class Other:
+        name: str = "x"
+
+    assert isinstance(ItemAdapter(Other()).adapter, DataclassAdapter)
+    assert not isinstance(ItemAdapter(Other()).adapter, ArticleAdapter)
+    assert ItemAdapter({"a": 1}).asdict() == {"a": 1}
