@@ -47,6 +47,11 @@ LIST_PRIORITY = 10
 #: scheduler: list pages read ever further ahead would queue the site's article requests
 #: in memory for no more speed.
 LIST_LOOKAHEAD_PER_SLOT = 4
+#: The priority of a list page held back: after the articles waiting in the scheduler.
+#: At the articles' own priority (0) it went out first whenever a download slot freed
+#: before its page's articles were queued (Scrapy hands the spider's output over one
+#: request at a time, and its scheduler is last in, first out).
+HELD_BACK_PRIORITY = -1
 
 ArticleCallback = TypeVar("ArticleCallback", bound=Callable[..., Iterator[Article]])
 
@@ -154,7 +159,8 @@ class FeedSpider(scrapy.Spider):
     ) -> scrapy.Request:
         """A request for list page number ``list_page`` (HTML when ``page`` is "list"),
         ahead of the article requests in the scheduler (``LIST_PRIORITY``) unless enough
-        of them wait there already, counting the ``links_ahead`` about to be queued."""
+        of them wait there already, counting the ``links_ahead`` about to be queued; then
+        after them (``HELD_BACK_PRIORITY``)."""
         request = self.request(url, callback, page, list_page=list_page)
         request.meta[LIST_PAGE_META] = list_page
         stats = self.crawler.stats
@@ -163,8 +169,8 @@ class FeedSpider(scrapy.Spider):
             "scheduler/dequeued", 0
         )
         lookahead = LIST_LOOKAHEAD_PER_SLOT * self.crawler.settings.getint("CONCURRENT_REQUESTS")
-        if waiting + links_ahead < lookahead:
-            request.priority = LIST_PRIORITY
+        ahead = waiting + links_ahead < lookahead
+        request.priority = LIST_PRIORITY if ahead else HELD_BACK_PRIORITY
         return request
 
     def article_request(
