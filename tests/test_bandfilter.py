@@ -40,6 +40,13 @@ def add_story(store: StateStore, n: int) -> None:
         store.add(f"a{n}", url, "f", url, "o", minhash(story_text(n)), None)
 
 
+def assert_found(store: StateStore, numbers: range) -> None:
+    """Each of these stories is found again, as the record it was added as."""
+    for n in numbers:
+        match = store.near_duplicate(minhash(story_text(n)))
+        assert match is not None and match.id == f"a{n}"
+
+
 def probes_of_bands(store: StateStore) -> list[str]:
     """Every statement that reads the big bands table, from now on."""
     seen: list[str] = []
@@ -66,14 +73,10 @@ def test_stores_sharing_a_file_see_each_others_merges(tmp_path: Path) -> None:
     second = StateStore(tmp_path / "s.sqlite3", batch_items=1, merge_rows=2 * BANDS)
     for n in range(4):  # merged by the first store; the second's filter is out of date
         add_story(first, n)
-    for n in range(4):
-        match = second.near_duplicate(minhash(story_text(n)))
-        assert match is not None and match.id == f"a{n}"
+    assert_found(second, range(4))
     for n in range(4, 8):  # the second merges on top of the first's merges
         add_story(second, n)
-    for n in range(8):
-        match = first.near_duplicate(minhash(story_text(n)))
-        assert match is not None and match.id == f"a{n}"
+    assert_found(first, range(8))
     first.close()
     second.close()
 
@@ -89,9 +92,7 @@ def test_a_store_from_before_the_filter_gets_one_built_from_its_bands(tmp_path: 
     old.commit()
     old.close()
     reopened = StateStore(path)
-    for n in range(3):
-        match = reopened.near_duplicate(minhash(story_text(n)))
-        assert match is not None and match.id == f"a{n}"
+    assert_found(reopened, range(3))
     assert reopened.near_duplicate(minhash(story_text(50))) is None
 
 
@@ -121,9 +122,7 @@ def test_stores_sharing_a_file_see_each_others_recent_bands(tmp_path: Path) -> N
     assert second.near_duplicate(minhash(story_text(0))) is None  # its filters: empty
     for n in range(3):  # committed by the first, never merged
         add_story(first, n)
-    for n in range(3):
-        match = second.near_duplicate(minhash(story_text(n)))
-        assert match is not None and match.id == f"a{n}"
+    assert_found(second, range(3))
     first.close()
     second.close()
 
