@@ -30,6 +30,18 @@ from newsbot.mirror.layout import (
 logger = logging.getLogger(__name__)
 
 
+#: The request log's columns, each served at its path: the request lines answered, the
+#: User-Agent each came with, the connection (client "host:port") it came on (as many
+#: distinct ones as connections the clients opened), and when it came (time.monotonic():
+#: CLOCK_MONOTONIC, one clock for every process of the machine).
+LOG_COLUMNS = {
+    "/_mirror/requests": 0,
+    "/_mirror/user-agents": 1,
+    "/_mirror/connections": 2,
+    "/_mirror/times": 3,
+}
+
+
 class MirrorRequestHandler(BaseHTTPRequestHandler):
     """Answers ``/HOST/PATH?QUERY`` from the mirror directory (GET, HEAD and POST alike)."""
 
@@ -49,17 +61,9 @@ class MirrorRequestHandler(BaseHTTPRequestHandler):
         self._answer(send_body=False)
 
     def _answer(self, send_body: bool) -> None:
-        if self.path == "/_mirror/requests":
-            self._send(HTTPStatus.OK, "application/json", self.server.request_log_json(), True)
-            return
-        if self.path == "/_mirror/user-agents":
-            self._send(HTTPStatus.OK, "application/json", self.server.user_agents_json(), True)
-            return
-        if self.path == "/_mirror/connections":
-            self._send(HTTPStatus.OK, "application/json", self.server.connections_json(), True)
-            return
-        if self.path == "/_mirror/times":
-            self._send(HTTPStatus.OK, "application/json", self.server.times_json(), True)
+        column = LOG_COLUMNS.get(self.path)
+        if column is not None:  # the request log itself: never logged, never a page
+            self._send(HTTPStatus.OK, "application/json", self.server.log_json(column), True)
             return
         self.server.record(
             f"{self.command} {self.path}", self.headers.get("User-Agent", ""), self.client_address
@@ -236,25 +240,8 @@ class MirrorServer(ThreadingHTTPServer):
         with self._log_lock:
             self._log.append((line, user_agent, f"{client[0]}:{client[1]}", time.monotonic()))
 
-    def request_log_json(self) -> bytes:
-        """The request lines answered so far, in order."""
-        return self._column_json(0)
-
-    def user_agents_json(self) -> bytes:
-        """The User-Agent of each logged request, in the order of the request log."""
-        return self._column_json(1)
-
-    def connections_json(self) -> bytes:
-        """The connection (client "host:port") of each logged request, in the order of the
-        request log: as many distinct ones as the connections the clients opened."""
-        return self._column_json(2)
-
-    def times_json(self) -> bytes:
-        """When each logged request came (``time.monotonic()``: CLOCK_MONOTONIC, one clock
-        for every process of the machine), in the order of the request log."""
-        return self._column_json(3)
-
-    def _column_json(self, column: int) -> bytes:
+    def log_json(self, column: int) -> bytes:
+        """One column of the request log (see :data:`LOG_COLUMNS`), in order, as JSON."""
         with self._log_lock:
             return json.dumps([entry[column] for entry in self._log]).encode()
 
