@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from lxml import html as lxml_html
 
 from newsbot.core.markup import serialize_children
@@ -12,9 +10,6 @@ from newsbot.core.markup import serialize_children
 INLINE_SPACE_CHARS = " \t\r\n\xa0\u3000\u2002\u2003\u2009\u200b\ufeff"
 #: ... and the same within one line: runs of it in a whole text never cross a line break.
 LINE_SPACE_CHARS = INLINE_SPACE_CHARS.replace("\n", "")
-#: Runs of those, as regexes (what :func:`collapse_space` computes faster).
-INLINE_SPACE = re.compile(f"[{INLINE_SPACE_CHARS}]+")
-LINE_SPACE = re.compile(f"[{LINE_SPACE_CHARS}]+")
 
 
 def collapse_space(text: str, chars: str = INLINE_SPACE_CHARS) -> str:

@@ -107,7 +107,6 @@ FALLBACK_TAGS = frozenset({"object", "applet", "form", "canvas", "audio", "video
 VOID_TAGS = frozenset({"embed", "input", "link", "meta", "base", "source", "param", "track", "wbr"})
 _EMPTY_DROPPABLE = frozenset({"span", "font", "a", "strong", "b", "em", "i", "u"})
 _LAZY_SOURCES = ("data-src", "data-original")
-_INDENT = re.compile(r"^[ \t\r\n]*\u3000+")
 #: What the tidying acts on, found in nh3's output: an indent, a URL, an empty placeholder.
 _NEEDS_TIDYING = re.compile(
     r"\u3000|<a\s|<img\s|>\s*</(?:" + "|".join(sorted(_EMPTY_DROPPABLE)) + r")>"
@@ -190,9 +189,9 @@ def _strip_indent(element: lxml_html.HtmlElement) -> None:
 
 
 def _without_indent(text: str) -> str | None:
-    """The text without its leading indent (``_INDENT``: ASCII space, then full-width
-    spaces), or None if it has none; by ``str`` methods, several times faster than the
-    regex on a paragraph's text."""
+    """The text without its leading indent (``^[ \\t\\r\\n]*\\u3000+``: ASCII space,
+    then full-width spaces), or None if it has none; by ``str`` methods, several times
+    faster than that regex on a paragraph's text."""
     after_space = text.lstrip(" \t\r\n")
     if not after_space.startswith("\u3000"):
         return None
