@@ -169,6 +169,8 @@ EXTENSIONS = {
     "newsbot.outcomes.ArticleOutcomes": 500,
     "newsbot.closing.ClosingLine": 510,
     "newsbot.ops.crawlreport.CrawlReport": 900,
+    # The cycle collector's young threshold while a crawl runs (newsbot.collector).
+    "newsbot.collector.CollectorTuning": 100,
     # Distributed mode only: when the shared queue is done (newsbot.distributed.coordinator).
     # It, Scrapy's remote control and its Telnet console are off unless switched on, and
     # their modules are imported only then (newsbot.optional): ~0.5 s of every start-up.
@@ -188,6 +190,10 @@ EXTENSIONS_BASE = {
 # article page gives one item and every pipeline here is synchronous, so one is enough:
 # the 99 idle workers per page cost ~15 % of a crawl's CPU (docs/benchmarks.md).
 CONCURRENT_ITEMS = 1
+# The cycle collector's young-generation threshold while a crawl runs (Python's: 700),
+# since reference counting frees nearly all of a crawl's garbage (newsbot.collector);
+# 0 leaves the collector alone.
+NEWSBOT_GC_THRESHOLD = 5000
 
 ITEM_PIPELINES = {
     "newsbot.pipelines.ValidatePipeline": 100,

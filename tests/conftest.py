@@ -9,7 +9,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ import yaml
 from tests.children import stop
 
 if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
     from scrapy.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,12 +214,14 @@ async def crawl_in_process(
     state: str = "",
     feeds: Path | None = None,
     finish: str = "finished",
+    watch: Callable[[Crawler], None] | None = None,
     **settings: Any,
 ) -> CrawlResult:
     """Crawl FEED in this process over the mirror, as `scrapy crawl FEED` would: the
     project settings, the archive and state in ``workdir`` (``state`` empty: in memory);
-    it must end with the ``finish`` reason. Await it from a ``@pytest_twisted.ensureDeferred``
-    test."""
+    it must end with the ``finish`` reason. ``watch`` is handed the crawler before it
+    starts (to connect a test's own signal handlers). Await it from a
+    ``@pytest_twisted.ensureDeferred`` test."""
     from scrapy import signals
     from scrapy.crawler import CrawlerRunner
 
@@ -248,6 +251,8 @@ async def crawl_in_process(
         downloads.append(request.url)
 
     crawler.signals.connect(reached_downloader, signal=signals.request_reached_downloader)
+    if watch is not None:
+        watch(crawler)
     handler, root = _Collect(), logging.getLogger()
     level = root.level
     root.addHandler(handler)

@@ -31,6 +31,7 @@ SCRAPY_PARTS = frozenset(
         "outcomes",
         "contracts",
         "closing",
+        "collector",
         "optional",
         "crawlstate",
         "signals",

@@ -95,6 +95,8 @@ class NewsbotSettings:
     worker: str = ""
     #: Seconds without a heartbeat after which a worker counts as dead (its requests requeued).
     worker_timeout: float = 10.0
+    #: The cycle collector's young-generation threshold while a crawl runs (0: Python's).
+    gc_threshold: int = 5000
 
     @property
     def persistent(self) -> bool:
@@ -153,4 +155,5 @@ class NewsbotSettings:
             redis_url=str(value("NEWSBOT_REDIS_URL", "") or ""),
             worker=worker,
             worker_timeout=float(value("NEWSBOT_WORKER_TIMEOUT", defaults.worker_timeout)),
+            gc_threshold=int(value("NEWSBOT_GC_THRESHOLD", defaults.gc_threshold)),
         )
