@@ -148,3 +148,17 @@ def test_a_merge_whose_commit_fails_leaves_every_committed_record_findable(
     assert match is not None and match.id == "a0"
     for n in range(1, 4):  # the batch was rolled back: their lines are the next run's
         assert store.near_duplicate(minhash(story_text(n))) is None
+
+
+def test_a_records_band_rows_are_its_keys_in_band_order(tmp_path: Path) -> None:
+    # One INSERT … SELECT over json_each makes a record's 32 rows (it was 32 bound rows);
+    # SQLite must read each 63-bit key back as the integer it was.
+    from newsbot.core.dedup import band_keys
+
+    store = StateStore(tmp_path / "s.sqlite3")
+    signature = minhash(story_text(1))
+    add_story(store, 1)
+    rows = store._db.execute("SELECT band, key, id FROM bands_recent ORDER BY band").fetchall()
+    assert rows == [(band, key, "a1") for band, key in enumerate(band_keys(signature))]
+    assert max(key for _, key, _ in rows) > 1 << 60  # large keys among them
+    store.close()
