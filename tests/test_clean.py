@@ -228,3 +228,27 @@ def test_an_indent_is_stripped_as_the_regex_defines_it() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 8)))
         expected = indent.sub("", text) if indent.match(text) else None
         assert _without_indent(text) == expected, repr(text)
+
+
+def test_each_elements_text_is_its_text_content() -> None:
+    # The boilerplate pass read every element's text_content(), each over its whole
+    # subtree: the article's text several times over. element_texts builds them once.
+    import random
+
+    from newsbot.core.clean.boilerplate import element_texts
+    from newsbot.core.clean.fragment import parse_fragment
+
+    pieces = ["<p>", "</p>", "<div>", "</div>", "<span>", "</span>", "<br>", "<!-- 注释 -->",
+              "<b>", "</b>", "文字", " a ", "&amp;", "<img src=x>", "\n"]  # fmt: skip
+    rng = random.Random(20261203)
+    pages = [path.read_text(encoding="utf-8", errors="replace")
+             for path in sorted((ROOT / "tests" / "sites").rglob("*.html"))[:40]]  # fmt: skip
+    pages += ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 30))) for _ in range(500)]
+    for html in pages:
+        root = parse_fragment(html)
+        found = element_texts(root)
+        expected = [
+            (node, node.text_content()) for node in root.iter() if isinstance(node.tag, str)
+        ]
+        assert [node for node, _ in found] == [node for node, _ in expected], html
+        assert [text for _, text in found] == [text for _, text in expected], html

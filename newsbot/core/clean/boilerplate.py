@@ -55,12 +55,12 @@ def strip_boilerplate_in_place(
     drop = _anchored((*DEFAULT_BOILERPLATE, *boilerplate))
     cut = _anchored((*DEFAULT_CUT_AFTER, *cut_after))
     wanted_title = _normalized(title or "")
-    for node in list(root.iter()):
-        if node is root or not isinstance(node.tag, str) or node.getparent() is None:
+    for node, whole_text in element_texts(root):
+        if node is root or node.getparent() is None:
             continue
         if not _in_tree(node, root):
             continue
-        text = _normalized(node.text_content())
+        text = _normalized(whole_text)
         if not text:
             continue
         if cut.fullmatch(text):
@@ -68,6 +68,33 @@ def strip_boilerplate_in_place(
         elif drop.fullmatch(text) or (wanted_title and text == wanted_title):
             node.drop_tree()
     return root
+
+
+def element_texts(root: lxml_html.HtmlElement) -> list[tuple[lxml_html.HtmlElement, str]]:
+    """Each element of the tree (``root.iter()``'s order) with its whole text, as
+    ``text_content()`` gives it: its text, its children's whole texts and their tails
+    (a comment's or processing instruction's tail, not its content). Built once from the
+    leaves up, not once per element over its whole subtree.
+
+    The texts stay right for a caller that drops elements as it goes in this order: an
+    element comes before everything in it, so a dropped one is in no later one's text.
+    """
+    found: list[tuple[lxml_html.HtmlElement, str]] = []
+
+    def collect(element: lxml_html.HtmlElement) -> str:
+        slot = len(found)
+        found.append((element, ""))
+        parts = [element.text or ""]
+        for child in element:
+            if isinstance(child.tag, str):
+                parts.append(collect(child))
+            parts.append(child.tail or "")
+        text = "".join(parts)
+        found[slot] = (element, text)
+        return text
+
+    collect(root)
+    return found
 
 
 def _anchored(patterns: Iterable[str]) -> re.Pattern[str]:
