@@ -1,5 +1,6 @@
-"""Run one crawl command in this process and, at exit, note its I/O counters (and, with
-``--profile FILE``, a cProfile of the whole run): the benchmark's measured child.
+"""Run one crawl command in this process and, at exit, note its I/O counters and the time
+its cycle collector took (and, with ``--profile FILE``, a cProfile of the whole run): the
+benchmark's measured child.
 
     python benchmarks/child.py IOFILE [--profile FILE] -- scrapy crawl FEED ...
     python benchmarks/child.py IOFILE -- newsbot crawl --out DIR
@@ -10,17 +11,40 @@ from __future__ import annotations
 
 import atexit
 import cProfile
+import gc
 import json
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 
-def note_io(path: Path, profile: cProfile.Profile | None, profile_path: str | None) -> None:
-    """Write /proc/self/io as JSON (and the profile, when one runs)."""
+class CollectorClock:
+    """Counts the cycle collector's runs and the seconds they take (``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+        self.seconds = 0.0
+        self._started = 0.0
+        gc.callbacks.append(self.note)
+
+    def note(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.runs += 1
+            self.seconds += time.perf_counter() - self._started
+
+
+def note_io(
+    path: Path, clock: CollectorClock, profile: cProfile.Profile | None, profile_path: str | None
+) -> None:
+    """Write /proc/self/io and the collector's runs and time as JSON (and the profile,
+    when one runs)."""
     if profile is not None and profile_path:
         profile.disable()
         profile.dump_stats(profile_path)
-    fields = {}
+    fields: dict[str, float] = {"gc_runs": clock.runs, "gc_seconds": clock.seconds}
     for line in Path("/proc/self/io").read_text().splitlines():
         name, _, value = line.partition(":")
         fields[name] = int(value)
@@ -33,7 +57,7 @@ def main() -> None:
     own, command = args[:split], args[split + 1 :]
     profile_path = own[own.index("--profile") + 1] if "--profile" in own else None
     profile = cProfile.Profile() if profile_path else None
-    atexit.register(note_io, Path(own[0]), profile, profile_path)
+    atexit.register(note_io, Path(own[0]), CollectorClock(), profile, profile_path)
     sys.argv = command
     if profile is not None:
         profile.enable()

@@ -89,6 +89,9 @@ class Run:
     #: Seconds from the crawl's first request to its last (the mirror's log; None through
     #: a static server): the crawl without its process's start-up and shutdown.
     span: float | None = None
+    #: The cycle collector's runs in the crawl process, and the seconds they took.
+    gc_runs: int = 0
+    gc_seconds: float = 0.0
 
     def cpu_ms(self, pages: int) -> float:
         """CPU milliseconds per page."""
@@ -162,6 +165,7 @@ def crawl(
         io["wchar"] / 1e6, io["write_bytes"] / 1e6, kept_records(crawler, work),
         None if before is None or after is None else after - before,
         times[-1] - times[0] if len(times) > 1 else None,
+        int(io.get("gc_runs", 0)), float(io.get("gc_seconds", 0.0)),
     )  # fmt: skip
 
 

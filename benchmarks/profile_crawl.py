@@ -101,9 +101,12 @@ def report(runs: dict[str, list[Run]], pages: int, before: str) -> list[tuple[st
     rate = {k: [pages / r.wall for r in v] for k, v in runs.items()}
     for label, done in runs.items():
         written = statistics.median(r.written_mb for r in done)
+        collector = statistics.median(1000 * r.gc_seconds / pages for r in done)
         print(f"{label:7} CPU {min(cpu[label]):6.2f} / {statistics.median(cpu[label]):6.2f} "
               f"ms/page, {min(rate[label]):6.1f} / {statistics.median(rate[label]):6.1f} "
-              f"pages/s, {written:7.1f} MB written")  # fmt: skip
+              f"pages/s, {written:7.1f} MB written, cycle collector "
+              f"{statistics.median(r.gc_runs for r in done):.0f} runs, "
+              f"{collector:.3f} ms/page")  # fmt: skip
     gain = statistics.median(cpu["before"]) / statistics.median(cpu["after"])
     return [
         ("profile: CPU ms/page before → after",

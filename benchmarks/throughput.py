@@ -8,7 +8,8 @@ through newsbot's mirror and through a neutral static server (Python's threading
 incremental re-run: a second or so of start-up, so one sample is mostly the machine's
 noise). Each figure is the min and median over the rounds; CPU is the child's own
 (``wait4``). "steady" pages/s counts from a crawl's first request to its last (the
-mirror's log, so only through the mirror): without the process's start-up.
+mirror's log, so only through the mirror): without the process's start-up. "GC" is the
+time the crawl process's cycle collector took (``gc.callbacks``, benchmarks/child.py).
 
     .venv/bin/python benchmarks/throughput.py --articles 5000 --rounds 3
     .venv/bin/python benchmarks/throughput.py --scaling 1000 5000 20000
@@ -71,7 +72,7 @@ def report(
     print(f"\n{articles} articles ({pages} pages) through the {name} server, "
           f"{len(runs['bare'])} round(s); min / median")  # fmt: skip
     print(f"{'crawler':8} {'pages/s':>15} {'steady':>15} {'CPU ms/page':>13} "
-          f"{'peak RSS MB':>12} {'written MB':>11} {'kept':>6}")  # fmt: skip
+          f"{'GC ms/page':>10} {'peak RSS MB':>12} {'written MB':>11} {'kept':>6}")  # fmt: skip
     rates = {c: [pages / r.wall for r in rs] for c, rs in runs.items()}
     steady = {c: [r.steady_rate() or 0.0 for r in rs] for c, rs in runs.items()}
     cpus = {c: [r.cpu_ms(pages) for r in rs] for c, rs in runs.items()}
@@ -79,8 +80,9 @@ def report(
         written = statistics.median(r.written_mb for r in done)
         rss = max(r.rss_mb for r in done)
         timed = spread(steady[crawler]) if any(steady[crawler]) else "-"  # mirror only
+        collector = statistics.median(1000 * r.gc_seconds / pages for r in done)
         print(f"{crawler:8} {spread(rates[crawler]):>15} {timed:>15} "
-              f"{spread(cpus[crawler], 2):>13} {rss:12.0f} {written:11.1f} "
+              f"{spread(cpus[crawler], 2):>13} {collector:10.2f} {rss:12.0f} {written:11.1f} "
               f"{done[-1].kept:6d}")  # fmt: skip
     rows = []
     for crawler, label in (("scrapy", "b/a"), ("newsbot", "c/a")):
