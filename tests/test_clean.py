@@ -252,3 +252,21 @@ def test_each_elements_text_is_its_text_content() -> None:
         ]
         assert [node for node, _ in found] == [node for node, _ in expected], html
         assert [text for _, text in found] == [text for _, text in expected], html
+
+
+def test_the_texts_of_a_tree_nested_thousands_deep_do_not_run_out_of_stack() -> None:
+    # A parsed body nests at most 256 deep, but a tree built otherwise need not.
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    from newsbot.core.clean.boilerplate import element_texts
+
+    root = node = lxml_html.Element("div")
+    for _ in range(5000):
+        node = etree.SubElement(node, "div")
+        node.tail = "尾"
+    node.text = "最深处"
+    found = element_texts(root)
+    assert len(found) == 5001
+    assert found[0][1] == root.text_content() == "最深处" + "尾" * 5000
+    assert found[-1] == (node, "最深处")

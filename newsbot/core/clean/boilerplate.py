@@ -74,26 +74,30 @@ def element_texts(root: lxml_html.HtmlElement) -> list[tuple[lxml_html.HtmlEleme
     """Each element of the tree (``root.iter()``'s order) with its whole text, as
     ``text_content()`` gives it: its text, its children's whole texts and their tails
     (a comment's or processing instruction's tail, not its content). Built once from the
-    leaves up, not once per element over its whole subtree.
+    leaves up, not once per element over its whole subtree; by a stack of its own, so no
+    depth of nesting runs out of Python's.
 
     The texts stay right for a caller that drops elements as it goes in this order: an
     element comes before everything in it, so a dropped one is in no later one's text.
     """
-    found: list[tuple[lxml_html.HtmlElement, str]] = []
-
-    def collect(element: lxml_html.HtmlElement) -> str:
-        slot = len(found)
-        found.append((element, ""))
-        parts = [element.text or ""]
-        for child in element:
-            if isinstance(child.tag, str):
-                parts.append(collect(child))
+    found: list[tuple[lxml_html.HtmlElement, str]] = [(root, "")]
+    # Per open element: its slot in ``found``, its children still to read, its text parts.
+    open_elements = [(0, iter(root), [root.text or ""])]
+    while open_elements:
+        slot, children, parts = open_elements[-1]
+        child = next(children, None)
+        if child is None:  # the element is done: its text goes into its parent's
+            open_elements.pop()
+            element = found[slot][0]
+            text = "".join(parts)
+            found[slot] = (element, text)
+            if open_elements:
+                open_elements[-1][2].extend((text, element.tail or ""))
+        elif isinstance(child.tag, str):
+            found.append((child, ""))
+            open_elements.append((len(found) - 1, iter(child), [child.text or ""]))
+        else:
             parts.append(child.tail or "")
-        text = "".join(parts)
-        found[slot] = (element, text)
-        return text
-
-    collect(root)
     return found
 
 
