@@ -295,6 +295,32 @@ def test_missing_chromium_is_explained_and_other_feeds_go_on(
     assert reports["em_share_rendered"]["failures"] == {"config": 1}
 
 
+def test_a_page_whose_renderer_crashed_is_retried_as_a_lost_connection_is() -> None:
+    # The crash test below lost a page once in a full run: Chromium was killed while
+    # page.content() ran, and Playwright said "Page.content: Target crashed" — a plain
+    # Playwright error, which scrapy-playwright gives back and Scrapy does not retry.
+    from playwright._impl._errors import Error, TargetClosedError
+    from scrapy import Request, Spider
+    from scrapy.downloadermiddlewares.retry import RetryMiddleware
+    from scrapy.utils.test import get_crawler
+
+    from newsbot.browser.handler import BrowserCrashed, browser_crash
+    from tests.conftest import project_settings
+
+    crawler = get_crawler(Spider, project_settings().copy_to_dict())
+    crawler.spider = Spider.from_crawler(crawler, name="test_site")
+    retry = RetryMiddleware.from_crawler(crawler)
+    request = Request("https://bank.example.cn/news/a9.html", meta={"playwright": True})
+    crashed = Error("Page.content: Target crashed")
+    assert retry.process_exception(request, crashed) is None  # as it was: not retried
+    as_crash = browser_crash(crashed)
+    assert isinstance(as_crash, BrowserCrashed) and "Target crashed" in str(as_crash)
+    retried = retry.process_exception(request, as_crash)
+    assert isinstance(retried, Request) and retried.meta["retry_times"] == 1
+    assert isinstance(browser_crash(TargetClosedError()), BrowserCrashed)
+    assert browser_crash(Error("Timeout 5000ms exceeded.")) is None  # not a crash
+
+
 @needs_chromium
 @pytest_twisted.ensureDeferred
 async def test_a_crashed_browser_fails_its_pages_and_the_crawl_goes_on(tmp_path: Path) -> None:

@@ -1,6 +1,8 @@
 """scrapy-playwright's download handler, with a bound on each rendered page: a browser
 that crashed or hung mid-page can leave a page waiting forever. Pages a crashed browser
-took with it are reported with their feed and URL."""
+took with it are reported with their feed and URL, and retried: a crash is a
+:class:`BrowserCrashed` (a ``ConnectionError``), which Scrapy's RetryMiddleware retries
+as it retries a lost connection."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from playwright._impl._errors import Error as PlaywrightError
+from playwright._impl._errors import TargetClosedError
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 if TYPE_CHECKING:
@@ -19,6 +23,23 @@ logger = logging.getLogger(__name__)
 
 #: Seconds a rendered page may take beyond its feed's browser timeout.
 RENDER_GRACE = 15
+
+
+class BrowserCrashed(ConnectionError):
+    """Chromium crashed or was killed while it rendered the page (retried like a lost
+    connection: Scrapy's RETRY_EXCEPTIONS hold OSError)."""
+
+
+def browser_crash(error: Exception) -> BrowserCrashed | None:
+    """The :class:`BrowserCrashed` a Playwright error stands for, if it says the browser
+    or its page died: scrapy-playwright retries a closed target itself, a few times, but
+    gives a renderer that crashed mid-page (``Page.content: Target crashed``) straight back
+    as a plain Playwright error, which Scrapy does not retry."""
+    if isinstance(error, TargetClosedError) or (
+        isinstance(error, PlaywrightError) and "Target crashed" in error.message
+    ):
+        return BrowserCrashed(f"Chromium crashed while rendering the page ({error.message})")
+    return None
 
 
 class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
@@ -48,6 +69,11 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
                 feed, request.url, limit,
             )  # fmt: skip
             raise TimeoutError(f"Chromium gave no page within {limit:.0f} s") from None
+        except PlaywrightError as error:
+            crash = browser_crash(error)
+            if crash is None:
+                raise
+            raise crash from error
         finally:
             self.loading.pop(request.url, None)
 
