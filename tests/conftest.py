@@ -194,15 +194,22 @@ def project_settings(**settings: Any) -> Settings:
 
 
 async def crawl_site(
-    sites: Path, feeds_text: str, feed: str, workdir: Path, state: str = ""
+    sites: Path,
+    feeds_text: str,
+    feed: str,
+    workdir: Path,
+    state: str = "",
+    watch: Callable[[Crawler], None] | None = None,
+    **settings: Any,
 ) -> CrawlResult:
     """Serve ``sites`` with a mirror of its own, crawl ``feed`` of ``feeds_text`` over it in
-    this process (:func:`crawl_in_process`), and stop the mirror."""
+    this process (:func:`crawl_in_process`, which ``watch`` and ``settings`` go to), and
+    stop the mirror."""
     feeds = workdir / "feeds.yaml"
     feeds.write_text(feeds_text, encoding="utf-8")
     server = start_mirror(sites)
     try:
-        return await crawl_in_process(server, feed, workdir, state, feeds)
+        return await crawl_in_process(server, feed, workdir, state, feeds, watch=watch, **settings)
     finally:
         stop(server.process)
 

@@ -10,16 +10,13 @@ from typing import Any
 import pytest_twisted
 from scrapy import signals
 
-from tests.children import stop
-from tests.conftest import crawl_in_process, start_mirror
+from tests.conftest import crawl_site
 from tests.testsite import SITE_FEED, write_site
 
 
 async def thresholds_while_crawling(tmp_path: Path, **settings: Any) -> list[tuple[int, ...]]:
     """The collector's thresholds at each record of a 40-article crawl of a test site."""
     write_site(tmp_path / "sites", articles=40, per_page=20)
-    feeds = tmp_path / "feeds.yaml"
-    feeds.write_text(SITE_FEED, encoding="utf-8")
     seen: list[tuple[int, ...]] = []
 
     def watch(crawler: Any) -> None:
@@ -28,13 +25,9 @@ async def thresholds_while_crawling(tmp_path: Path, **settings: Any) -> list[tup
 
         crawler.signals.connect(note, signal=signals.item_scraped, weak=False)
 
-    server = start_mirror(tmp_path / "sites")
-    try:
-        result = await crawl_in_process(
-            server, "test_site", tmp_path, feeds=feeds, watch=watch, **settings
-        )
-    finally:
-        stop(server.process)
+    result = await crawl_site(
+        tmp_path / "sites", SITE_FEED, "test_site", tmp_path, watch=watch, **settings
+    )
     assert result.stats["newsbot/written"] == 40 == len(seen)
     return seen
 
